@@ -1,0 +1,64 @@
+# infraguard/Makefile
+#
+# PGXS build.  The version comes from infraguard.control only (the
+# pg_stat_kcache idiom), is compiled into the library and names the install
+# script, so infraguard.version() and the catalog's extversion cannot drift.
+
+EXTENSION = infraguard
+EXTVERSION := $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" infraguard.control)
+PGFILEDESC = "infraguard - in-database health, capacity and latency monitoring"
+
+MODULE_big = infraguard
+OBJS = \
+	src/core/ig_threshold.o \
+	src/infraguard.o \
+	src/threshold.o
+
+# The install script is assembled from topic files in src/sql/, in this order,
+# so that each topic stays readable on its own.  Released versions get a
+# hand-written upgrade script; the base script is never edited after release.
+SQL_SRC = \
+	src/sql/00_header.sql \
+	src/sql/10_thresholds.sql \
+	src/sql/20_metrics.sql \
+	src/sql/30_health.sql \
+	src/sql/40_tables_indexes.sql \
+	src/sql/50_queries_connections.sql
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS = 00_setup version thresholds health table_health indexes \
+	slow_queries connections privileges bad_input
+# A server of our own with both libraries preloaded (pg_cron's recipe): make
+# installcheck never touches another cluster.  tmp_check is prove's and is
+# wiped by it, hence tmp_regress.
+REGRESS_OPTS = --temp-config=$(srcdir)/test/infraguard.conf --temp-instance=./tmp_regress
+
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS += -DINFRAGUARD_VERSION='"$(EXTVERSION)"' -I$(srcdir)/src -I$(srcdir)/src/core
+
+EXTRA_CLEAN = tmp_regress $(UNIT_TESTS)
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SRC)
+	cat $^ > $@
+
+# Unit tests of the pure core: built with the system compiler and Check only,
+# never with PostgreSQL's flags, which proves src/core needs no server header.
+UNIT_CC ?= cc
+UNIT_CFLAGS ?= -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2
+UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/check_*.c))
+CORE_SRC = $(wildcard src/core/*.c)
+
+test/unit/check_%: test/unit/check_%.c $(CORE_SRC) $(wildcard src/core/*.h)
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc/core -DFIXTURE_DIR='"test/unit/fixtures"' \
+		$< $(CORE_SRC) $$(pkg-config --cflags --libs check) -lm -o $@
+
+.PHONY: unitcheck
+unitcheck: $(UNIT_TESTS)
+	@rc=0; for t in $(UNIT_TESTS); do ./$$t || rc=1; done; exit $$rc

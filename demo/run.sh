@@ -1,0 +1,116 @@
+#!/bin/bash
+# demo/run.sh — the README's "main job".  Run as root on Debian 12:
+#
+#     sudo demo/run.sh          build, install, start a demo cluster, show the diagnostics
+#     sudo demo/run.sh stop     stop the demo cluster
+#
+# The cluster is a throwaway PostgreSQL 15 instance under $IG_DEMO_DIR
+# (default /var/tmp/infraguard-demo), listening only on a Unix socket in that
+# directory and on port $IG_DEMO_PORT (default 5499), with
+# shared_preload_libraries = 'pg_stat_statements,infraguard'.  Running the
+# script again rebuilds it from scratch; no other cluster is touched.
+
+set -euo pipefail
+
+IG_SRC=$(cd "$(dirname "$0")/.." && pwd)
+IG_BUILD=${IG_BUILD:-/var/tmp/infraguard-demo-build}
+DEMO_DIR=${IG_DEMO_DIR:-/var/tmp/infraguard-demo}
+DEMO_PORT=${IG_DEMO_PORT:-5499}
+DEMO_DB=infraguard_demo
+# shellcheck source=../tools/prepare.sh
+. "$IG_SRC/tools/prepare.sh"
+
+ig_require_root
+as_pg() { runuser -u postgres -- "$@"; }
+pg_ctl_demo() { as_pg "$PG_BINDIR/pg_ctl" -D "$DEMO_DIR/data" "$@"; }
+demo_psql() { as_pg "$PG_BINDIR/psql" -X -h "$DEMO_DIR" -p "$DEMO_PORT" -d "$DEMO_DB" "$@"; }
+
+stop_demo() {
+	if [ -f "$DEMO_DIR/data/postmaster.pid" ]; then
+		pg_ctl_demo -m fast -w stop >/dev/null 2>&1 || true
+	fi
+}
+
+if [ "${1:-}" = stop ]; then
+	stop_demo
+	echo "demo cluster in $DEMO_DIR stopped"
+	exit 0
+fi
+
+ig_install_packages
+ig_build_install
+
+ig_log "starting a throwaway PostgreSQL 15 cluster in $DEMO_DIR (port $DEMO_PORT)"
+stop_demo
+rm -rf "$DEMO_DIR"
+mkdir -p "$DEMO_DIR"
+chown postgres:postgres "$DEMO_DIR"
+as_pg "$PG_BINDIR/initdb" -D "$DEMO_DIR/data" -A peer -U postgres >/dev/null
+cat >> "$DEMO_DIR/data/postgresql.conf" <<CONF
+# infraguard demo
+shared_preload_libraries = 'pg_stat_statements,infraguard'
+port = $DEMO_PORT
+listen_addresses = ''
+unix_socket_directories = '$DEMO_DIR'
+CONF
+pg_ctl_demo -l "$DEMO_DIR/server.log" -w start >/dev/null
+as_pg "$PG_BINDIR/createdb" -h "$DEMO_DIR" -p "$DEMO_PORT" "$DEMO_DB"
+
+ig_log "creating the extensions and a small workload"
+demo_psql -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE EXTENSION pg_stat_statements;
+CREATE EXTENSION infraguard;
+
+CREATE TABLE orders (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	customer_id	integer NOT NULL,
+	status		text NOT NULL,
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	note		text
+) WITH (autovacuum_enabled = off);	-- so the dead tuples stay for the demo
+INSERT INTO orders (customer_id, status, created_at, note)
+SELECT i % 5000, (ARRAY['new', 'paid', 'shipped', 'returned'])[1 + i % 4],
+	   now() - i * interval '1 minute', repeat('n', i % 50)
+  FROM generate_series(1, 100000) i;
+CREATE INDEX orders_customer_idx ON orders (customer_id);		-- used below
+CREATE INDEX orders_note_idx ON orders (note);				-- never used
+CREATE TABLE customers AS SELECT i AS id, 'customer ' || i AS name FROM generate_series(0, 4999) i;
+ALTER TABLE customers ADD PRIMARY KEY (id);
+-- publish this session's insert counts before ANALYZE sets the live counts
+SELECT pg_stat_force_next_flush() \gset
+ANALYZE;
+
+-- churn: a third of the orders are updated, some deleted
+UPDATE orders SET status = 'archived' WHERE id % 3 = 0;
+DELETE FROM orders WHERE id % 10 = 0;
+
+-- some queries for pg_stat_statements and the index counters
+SELECT count(*) FROM orders WHERE customer_id = 42;
+SELECT count(*) FROM orders WHERE customer_id = 4242;
+SELECT c.name, count(*) FROM orders o JOIN customers c ON c.id = o.customer_id
+ WHERE o.status = 'paid' GROUP BY c.name ORDER BY 2 DESC LIMIT 5;
+SELECT status, count(*) FROM orders GROUP BY status;
+SELECT pg_sleep(0.2);
+SELECT pg_stat_force_next_flush();
+SQL
+sleep 1
+
+show() {
+	printf '\n--- %s\n' "$1"
+	demo_psql -P pager=off -c "$1"
+}
+show "SELECT * FROM infraguard.health()"
+show "SELECT schema_name, table_name, total_size, live_tuples, dead_tuples, dead_pct, vacuum_due FROM infraguard.table_health() LIMIT 5"
+show "SELECT schema_name, table_name, index_name, size, scans, is_unique, is_primary FROM infraguard.index_usage()"
+show "SELECT index_name, size, reason, suggestion FROM infraguard.unused_indexes()"
+show "SELECT queryid, dbname, calls, round(total_seconds::numeric, 3) AS total_seconds, round(mean_ms::numeric, 2) AS mean_ms, pct_of_total_time, query FROM infraguard.slow_queries(5)"
+show "SELECT * FROM infraguard.connections()"
+show "SELECT * FROM infraguard.connection_usage()"
+
+cat <<EOF2
+
+The demo cluster is running.
+  connect:  sudo -u postgres psql -h $DEMO_DIR -p $DEMO_PORT $DEMO_DB
+  stop:     sudo $IG_SRC/demo/run.sh stop
+  log:      $DEMO_DIR/server.log
+EOF2

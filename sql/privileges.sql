@@ -1,0 +1,55 @@
+--
+-- Read functions: revoked from PUBLIC, granted to pg_monitor.
+--
+CREATE ROLE ig_plain;
+CREATE ROLE ig_monitor IN ROLE pg_monitor;
+
+-- every function of the extension, checked from the catalog so a new one cannot be forgotten
+SELECT p.oid::regprocedure AS function,
+	   has_function_privilege('ig_plain', p.oid, 'EXECUTE') AS plain,
+	   has_function_privilege('ig_monitor', p.oid, 'EXECUTE') AS monitor
+  FROM pg_depend d
+  JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'infraguard')
+   AND d.deptype = 'e'
+ ORDER BY 1::text;
+-- and none is SECURITY DEFINER or runs with the caller's search_path
+SELECT count(*) AS unsafe_functions
+  FROM pg_depend d
+  JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'infraguard')
+   AND d.deptype = 'e'
+   AND p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'c')
+   AND (p.prosecdef OR NOT coalesce(p.proconfig::text[] @> ARRAY['search_path=pg_catalog, pg_temp'], false));
+
+SELECT has_table_privilege('ig_plain', 'infraguard.thresholds', 'SELECT') AS plain_reads,
+	   has_table_privilege('ig_monitor', 'infraguard.thresholds', 'SELECT') AS monitor_reads,
+	   has_table_privilege('ig_monitor', 'infraguard.thresholds', 'UPDATE') AS monitor_writes;
+
+-- a plain role is denied
+SET ROLE ig_plain;
+SELECT * FROM infraguard.health();
+SELECT * FROM infraguard.unused_indexes();
+SELECT * FROM infraguard.thresholds;
+RESET ROLE;
+
+-- a pg_monitor member can call every function
+SET ROLE ig_monitor;
+SELECT count(*) > 0 AS ok FROM infraguard.health();
+SELECT count(*) > 0 AS ok FROM infraguard.current_metrics();
+SELECT count(*) > 0 AS ok FROM infraguard.table_health();
+SELECT count(*) > 0 AS ok FROM infraguard.index_usage();
+SELECT count(*) > 0 AS ok FROM infraguard.unused_indexes();
+SELECT count(*) > 0 AS ok FROM infraguard.slow_queries();
+SELECT count(*) > 0 AS ok FROM infraguard.connections();
+SELECT count(*) > 0 AS ok FROM infraguard.connection_usage();
+SELECT infraguard.version() IS NOT NULL AS ok;
+SELECT infraguard.classify(1, 2, 3, 'above') AS ok;
+SELECT infraguard.thresholds_valid(1, 2, 'above') AS ok;
+SELECT count(*) > 0 AS ok FROM infraguard.thresholds;
+-- but cannot change thresholds
+UPDATE infraguard.thresholds SET warning = 1 WHERE metric = 'cpu_percent';
+RESET ROLE;
+
+DROP ROLE ig_plain;
+DROP ROLE ig_monitor;

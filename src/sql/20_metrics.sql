@@ -1,0 +1,187 @@
+/*
+ * current_metrics(): the value behind every health check, measured now.
+ *
+ * One row per metric, whether or not a threshold exists for it.  A metric
+ * that cannot be measured has value NULL and a detail saying why; it is never
+ * given a placeholder number.  health() classifies these rows, and the
+ * background worker records them.
+ */
+
+CREATE FUNCTION infraguard.current_metrics()
+RETURNS TABLE (metric text, value float8, unit text, detail text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	r record;
+	n bigint;
+	usage record;
+BEGIN
+	/* connections, as a share of what non-superusers can actually get */
+	SELECT * INTO usage FROM infraguard.connection_usage();
+	metric := 'connection_count';
+	value := usage.used_pct;
+	unit := '%';
+	detail := format('%s of %s usable connections in use (max_connections %s, %s reserved)',
+					 usage.client_backends, usage.usable_connections,
+					 usage.max_connections, usage.reserved_connections);
+	RETURN NEXT;
+
+	/*
+	 * Wraparound: the worse of transaction ids and multixact ids, as a share
+	 * of the 2^31 distance at which the server stops accepting writes.
+	 */
+	SELECT d.datname,
+		   age(d.datfrozenxid) AS xid_age,
+		   mxid_age(d.datminmxid) AS mxid_age
+	  INTO r
+	  FROM pg_database d
+	 ORDER BY greatest(age(d.datfrozenxid), mxid_age(d.datminmxid)) DESC
+	 LIMIT 1;
+	metric := 'xid_wraparound';
+	value := round((100.0 * greatest(r.xid_age, r.mxid_age) / 2147483648)::numeric, 2);
+	unit := '%';
+	detail := format('oldest database %s: transaction id age %s, multixact age %s (autovacuum_freeze_max_age %s)',
+					 quote_ident(r.datname), r.xid_age, r.mxid_age,
+					 current_setting('autovacuum_freeze_max_age'));
+	RETURN NEXT;
+
+	/* buffer cache hit ratio, server-wide since statistics were reset */
+	SELECT sum(d.blks_hit) AS hit, sum(d.blks_read) AS read
+	  INTO r
+	  FROM pg_stat_database d;
+	metric := 'cache_hit_ratio';
+	unit := '%';
+	IF coalesce(r.hit + r.read, 0) < 1000 THEN
+		value := NULL;
+		detail := format('only %s block requests since statistics were reset; too few to judge',
+						 coalesce(r.hit + r.read, 0));
+	ELSE
+		value := round((100.0 * r.hit / (r.hit + r.read))::numeric, 2);
+		detail := format('%s of %s block requests served from shared buffers', r.hit, r.hit + r.read);
+	END IF;
+	RETURN NEXT;
+
+	/*
+	 * Dead tuples: the worst table of at least 10,000 rows in this database.
+	 * Smaller tables are cheap to vacuum and their ratios swing wildly.
+	 */
+	SELECT s.schemaname, s.relname, s.n_live_tup, s.n_dead_tup,
+		   100.0 * s.n_dead_tup / (s.n_live_tup + s.n_dead_tup) AS pct
+	  INTO r
+	  FROM pg_stat_user_tables s
+	 WHERE s.n_live_tup + s.n_dead_tup >= 10000
+	 ORDER BY pct DESC, s.n_dead_tup DESC
+	 LIMIT 1;
+	metric := 'dead_tuple_ratio';
+	unit := '%';
+	IF FOUND THEN
+		value := round(r.pct::numeric, 2);
+		detail := format('%s.%s: %s dead of %s tuples in database %s',
+						 quote_ident(r.schemaname), quote_ident(r.relname),
+						 r.n_dead_tup, r.n_live_tup + r.n_dead_tup,
+						 quote_ident(current_database()));
+	ELSE
+		value := NULL;
+		detail := format('no table in database %s has 10000 rows or more; smaller tables are not judged',
+						 quote_ident(current_database()));
+	END IF;
+	RETURN NEXT;
+
+	/* the longest running active query of any client other than us */
+	SELECT a.pid, extract(epoch FROM now() - a.query_start) AS secs
+	  INTO r
+	  FROM pg_stat_activity a
+	 WHERE a.backend_type = 'client backend'
+	   AND a.state = 'active'
+	   AND a.pid <> pg_backend_pid()
+	 ORDER BY a.query_start
+	 LIMIT 1;
+	metric := 'long_running_query';
+	unit := 's';
+	IF FOUND THEN
+		value := round(greatest(r.secs, 0)::numeric, 1);
+		detail := format('longest active query: pid %s, running %s s', r.pid, value);
+	ELSE
+		value := 0;
+		detail := 'no other query is running';
+	END IF;
+	RETURN NEXT;
+
+	/* the oldest session idle inside an open transaction */
+	SELECT a.pid, extract(epoch FROM now() - a.state_change) AS secs
+	  INTO r
+	  FROM pg_stat_activity a
+	 WHERE a.state IN ('idle in transaction', 'idle in transaction (aborted)')
+	 ORDER BY a.state_change
+	 LIMIT 1;
+	metric := 'idle_in_transaction';
+	unit := 's';
+	IF FOUND THEN
+		value := round(greatest(r.secs, 0)::numeric, 1);
+		detail := format('pid %s idle in transaction for %s s', r.pid, value);
+	ELSE
+		value := 0;
+		detail := 'no session is idle in a transaction';
+	END IF;
+	RETURN NEXT;
+
+	/*
+	 * Sessions waiting for a heavyweight lock.  The wait event is read from
+	 * pg_stat_activity, which takes no lock manager lock; blocking chains are
+	 * pg_blocking_pids()' job, which is too costly for every check.
+	 */
+	SELECT count(*) INTO n
+	  FROM pg_stat_activity a
+	 WHERE a.wait_event_type = 'Lock';
+	metric := 'blocked_sessions';
+	value := n;
+	unit := 'sessions';
+	detail := format('%s sessions waiting for a lock', n);
+	RETURN NEXT;
+
+	/* replication lag: of this standby, or of the slowest standby */
+	metric := 'replication_lag';
+	unit := 's';
+	IF pg_is_in_recovery() THEN
+		IF pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN
+			value := 0;
+			detail := 'standby has replayed all WAL it received';
+		ELSE
+			value := round(extract(epoch FROM now() - pg_last_xact_replay_timestamp())::numeric, 1);
+			detail := format('standby replay is behind; last replayed transaction committed at %s',
+							 pg_last_xact_replay_timestamp());
+		END IF;
+	ELSE
+		SELECT r2.application_name,
+			   extract(epoch FROM coalesce(r2.replay_lag, r2.flush_lag, r2.write_lag, interval '0')) AS secs
+		  INTO r
+		  FROM pg_stat_replication r2
+		 ORDER BY 2 DESC
+		 LIMIT 1;
+		IF FOUND THEN
+			value := round(r.secs::numeric, 1);
+			detail := format('slowest standby %s is %s s behind', quote_ident(r.application_name), value);
+		ELSE
+			value := NULL;
+			detail := 'no standby is connected to this primary';
+		END IF;
+	END IF;
+	RETURN NEXT;
+
+	/* measured by the C core of later releases */
+	FOREACH metric IN ARRAY ARRAY['query_time_p95', 'storage_used_percent',
+								  'memory_percent', 'cpu_percent']
+	LOOP
+		value := NULL;
+		unit := CASE metric WHEN 'query_time_p95' THEN 'ms' ELSE '%' END;
+		detail := 'not measured by this version of infraguard';
+		RETURN NEXT;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION infraguard.current_metrics() IS
+	'Current value of every health metric, NULL with the reason when it cannot be measured';
+REVOKE ALL ON FUNCTION infraguard.current_metrics() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.current_metrics() TO pg_monitor;

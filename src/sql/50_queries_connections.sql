@@ -1,0 +1,135 @@
+/*
+ * Statements (from pg_stat_statements) and connections.
+ */
+
+/*
+ * pg_stat_statements is optional: it is looked up at run time, in whatever
+ * schema it was created, and every failure mode gets a hint that says what to
+ * do instead of "relation does not exist".
+ */
+CREATE FUNCTION infraguard.slow_queries(top integer DEFAULT 20,
+										order_by text DEFAULT 'total_time')
+RETURNS TABLE (queryid bigint, dbname name, username name, query text,
+			   calls bigint, total_seconds float8, mean_ms float8, max_ms float8,
+			   stddev_ms float8, rows bigint, pct_of_total_time float8)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	sort_column text;
+	pgss_schema name;
+	pgss_version int[];
+BEGIN
+	IF top IS NULL OR top <= 0 THEN
+		RAISE EXCEPTION 'top must be a positive number of statements, not %', coalesce(top::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example: SELECT * FROM infraguard.slow_queries(20);';
+	END IF;
+	sort_column := CASE order_by
+					   WHEN 'total_time' THEN 'total_exec_time'
+					   WHEN 'mean_time' THEN 'mean_exec_time'
+					   WHEN 'calls' THEN 'calls'
+					   WHEN 'max_time' THEN 'max_exec_time'
+				   END;
+	IF sort_column IS NULL THEN
+		RAISE EXCEPTION 'unknown order_by "%"', coalesce(order_by, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Valid values are total_time, mean_time, calls and max_time.';
+	END IF;
+
+	SELECT n.nspname, string_to_array(e.extversion, '.')::int[]
+	  INTO pgss_schema, pgss_version
+	  FROM pg_extension e
+	  JOIN pg_namespace n ON n.oid = e.extnamespace
+	 WHERE e.extname = 'pg_stat_statements';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'pg_stat_statements is not installed in database "%"', current_database()
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'infraguard.slow_queries() reads the statistics of the pg_stat_statements extension.',
+				  HINT = 'Run CREATE EXTENSION pg_stat_statements; in this database, with pg_stat_statements in shared_preload_libraries.';
+	END IF;
+	IF pgss_version < ARRAY[1, 8] THEN
+		RAISE EXCEPTION 'pg_stat_statements version % is too old', array_to_string(pgss_version, '.')
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Run ALTER EXTENSION pg_stat_statements UPDATE;';
+	END IF;
+
+	BEGIN
+		RETURN QUERY EXECUTE format(
+			$q$SELECT s.queryid, d.datname, r.rolname,
+					  left(btrim(regexp_replace(s.query, '\s+', ' ', 'g')), 200),
+					  s.calls, s.total_exec_time / 1000, s.mean_exec_time, s.max_exec_time,
+					  s.stddev_exec_time, s.rows,
+					  round((100 * s.total_exec_time / nullif(sum(s.total_exec_time) OVER (), 0))::numeric, 2)::float8
+				 FROM %I.pg_stat_statements(true) s
+				 LEFT JOIN pg_database d ON d.oid = s.dbid
+				 LEFT JOIN pg_roles r ON r.oid = s.userid
+				ORDER BY s.%I DESC, s.queryid
+				LIMIT $1$q$,
+			pgss_schema, sort_column)
+		USING top;
+	EXCEPTION WHEN object_not_in_prerequisite_state THEN
+		RAISE EXCEPTION 'pg_stat_statements is installed but its library is not loaded'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart the server.';
+	END;
+END;
+$$;
+COMMENT ON FUNCTION infraguard.slow_queries(integer, text) IS
+	'Top statements from pg_stat_statements by total_time, mean_time, calls or max_time';
+REVOKE ALL ON FUNCTION infraguard.slow_queries(integer, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.slow_queries(integer, text) TO pg_monitor;
+
+/*
+ * Sessions grouped by state.  Client sessions are grouped by their state and
+ * timed since their last state change; background processes (autovacuum,
+ * WAL senders, workers) are grouped by type apart, timed since they started.
+ */
+CREATE FUNCTION infraguard.connections()
+RETURNS TABLE (backend_group text, state text, count bigint,
+			   avg_duration_seconds float8, max_duration_seconds float8)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT g.grp, g.st, count(*),
+		   round(avg(g.secs)::numeric, 1)::float8,
+		   round(max(g.secs)::numeric, 1)::float8
+	  FROM (SELECT CASE WHEN a.backend_type = 'client backend' THEN 'client' ELSE 'background' END AS grp,
+				   CASE WHEN a.backend_type = 'client backend' THEN coalesce(a.state, 'unknown')
+						ELSE a.backend_type END AS st,
+				   extract(epoch FROM now() - CASE WHEN a.backend_type = 'client backend'
+												   THEN coalesce(a.state_change, a.backend_start)
+												   ELSE a.backend_start END) AS secs
+			  FROM pg_stat_activity a) g
+	 GROUP BY g.grp, g.st
+	 ORDER BY g.grp DESC, count(*) DESC, g.st
+$$;
+COMMENT ON FUNCTION infraguard.connections() IS
+	'Sessions per state (clients) and per type (background processes), with time spent in that state';
+REVOKE ALL ON FUNCTION infraguard.connections() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.connections() TO pg_monitor;
+
+/*
+ * Usable connections are what ordinary roles can get: max_connections less
+ * superuser_reserved_connections.  Background workers and WAL senders have
+ * their own limits and are not counted.
+ */
+CREATE FUNCTION infraguard.connection_usage()
+RETURNS TABLE (client_backends integer, max_connections integer,
+			   reserved_connections integer, usable_connections integer,
+			   used_pct float8)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT n.clients, s.max_conn, s.reserved, s.max_conn - s.reserved,
+		   round((100.0 * n.clients / greatest(s.max_conn - s.reserved, 1))::numeric, 2)::float8
+	  FROM (SELECT count(*)::integer AS clients
+			  FROM pg_stat_activity
+			 WHERE backend_type = 'client backend') n,
+		   (SELECT current_setting('max_connections')::integer AS max_conn,
+				   current_setting('superuser_reserved_connections')::integer AS reserved) s
+$$;
+COMMENT ON FUNCTION infraguard.connection_usage() IS
+	'Client connections in use as a share of the connections ordinary roles can open';
+REVOKE ALL ON FUNCTION infraguard.connection_usage() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.connection_usage() TO pg_monitor;

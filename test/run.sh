@@ -1,0 +1,88 @@
+#!/bin/bash
+# test/run.sh — the README's test command.  Run as root on Debian 12:
+#
+#     sudo test/run.sh
+#
+# Installs what it needs, builds, runs the Check unit tests, then as the
+# postgres OS user runs pg_regress (make installcheck, which starts its own
+# temporary PostgreSQL 15 instance with pg_stat_statements and infraguard
+# preloaded) and the TAP suites (each starts its own clusters).  Every server
+# it starts lives under the build directory on a port and socket of its own,
+# and is stopped again; no other cluster on the machine is touched.
+#
+# Ends with "N passed, N failed" and exits non-zero when anything failed or a
+# suite ran no test at all.
+
+set -uo pipefail
+
+IG_SRC=$(cd "$(dirname "$0")/.." && pwd)
+IG_BUILD=${IG_BUILD:-/var/tmp/infraguard-test}
+# shellcheck source=../tools/prepare.sh
+. "$IG_SRC/tools/prepare.sh"
+set +e
+
+ig_require_root
+ig_install_packages || { echo "0 passed, 1 failed"; exit 1; }
+ig_build_install || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+problems=()
+as_pg() { runuser -u postgres -- "$@"; }
+
+# 1. Check unit tests of the pure C core
+ig_log "unit tests (Check)"
+as_pg make -C "$IG_BUILD" -s unitcheck 2>&1 | tee "$IG_BUILD/unitcheck.log"
+unit_rc=${PIPESTATUS[0]}
+read -r u_total u_bad < <(awk '/Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+/ {
+		gsub(/,/, ""); for (i = 1; i <= NF; i++) {
+			if ($i == "Checks:") t += $(i+1); if ($i == "Failures:" || $i == "Errors:") b += $(i+1) } }
+	END { print t + 0, b + 0 }' "$IG_BUILD/unitcheck.log")
+passed=$((passed + u_total - u_bad)); failed=$((failed + u_bad))
+[ "$u_total" -gt 0 ] || problems+=("the Check suites ran no test")
+[ "$unit_rc" -eq 0 ] || [ "$u_bad" -gt 0 ] || { failed=$((failed + 1)); problems+=("a Check suite did not finish"); }
+
+# 2. pg_regress (and isolation specs, if any) on a temporary instance
+ig_log "regression tests (pg_regress)"
+as_pg make -C "$IG_BUILD" -s PG_CONFIG="$PG_CONFIG" installcheck TAP_TESTS= 2>&1 | tee "$IG_BUILD/regress.log"
+regress_rc=${PIPESTATUS[0]}
+r_ok=$(grep -cE '^(ok|test|     ).* \.\.\. ok' "$IG_BUILD/regress.log")
+r_bad=$(grep -cE '\.\.\. (FAILED|failed)' "$IG_BUILD/regress.log")
+passed=$((passed + r_ok)); failed=$((failed + r_bad))
+[ $((r_ok + r_bad)) -gt 0 ] || problems+=("pg_regress ran no test")
+if [ "$regress_rc" -ne 0 ]; then
+	[ "$r_bad" -gt 0 ] || { failed=$((failed + 1)); problems+=("pg_regress did not finish"); }
+	for f in "$IG_BUILD"/regression.diffs "$IG_BUILD"/output_iso/regression.diffs; do
+		[ -f "$f" ] && { echo "---- $f"; cat "$f"; }
+	done
+	for f in "$IG_BUILD"/tmp_regress/log/*.log; do
+		[ -f "$f" ] && { echo "---- $f (tail)"; tail -n 50 "$f"; }
+	done
+fi
+
+# 3. TAP suites (PostgreSQL::Test::Cluster); PGXS prints a notice and
+# succeeds when TAP is not enabled, so a run without prove's summary fails.
+ig_log "TAP tests (prove)"
+as_pg make -C "$IG_BUILD" -s PG_CONFIG="$PG_CONFIG" installcheck REGRESS= ISOLATION= \
+	PROVE_FLAGS='--timer' 2>&1 | tee "$IG_BUILD/tap.log"
+tap_rc=${PIPESTATUS[0]}
+t_total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$IG_BUILD/tap.log" | tail -n 1)
+t_total=${t_total:-0}
+t_bad=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$IG_BUILD/tap.log" | awk '{ split($2, a, "/"); s += a[1] } END { print s + 0 }')
+passed=$((passed + t_total - t_bad)); failed=$((failed + t_bad))
+[ "$t_total" -gt 0 ] || problems+=("the TAP suites ran no test")
+if [ "$tap_rc" -ne 0 ] || ! grep -q '^Result: PASS' "$IG_BUILD/tap.log"; then
+	[ "$t_bad" -gt 0 ] || { failed=$((failed + 1)); problems+=("a TAP script died or prove did not pass"); }
+	for f in "$IG_BUILD"/tmp_check/log/*; do
+		[ -f "$f" ] && { echo "---- $f (tail)"; tail -n 60 "$f"; }
+	done
+fi
+
+echo
+echo "unit: $u_total checks, $u_bad failed; regression: $r_ok ok, $r_bad failed; TAP: $t_total tests, $t_bad failed"
+for p in "${problems[@]}"; do echo "problem: $p"; done
+if [ ${#problems[@]} -gt 0 ] && [ "$failed" -eq 0 ]; then
+	failed=${#problems[@]}
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

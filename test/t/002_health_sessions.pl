@@ -1,0 +1,89 @@
+# health() against real concurrent sessions: a long-running query, a session
+# idle in transaction holding a lock, and sessions blocked behind it.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('sessions');
+$node->init;
+$node->append_conf('postgresql.conf',
+	"shared_preload_libraries = 'pg_stat_statements,infraguard'");
+$node->start;
+$node->safe_psql('postgres', q{
+	CREATE EXTENSION infraguard;
+	CREATE TABLE t (id int);
+	INSERT INTO t VALUES (1);
+	-- make every session count: a second is already "long" here
+	UPDATE infraguard.thresholds SET warning = 1, critical = 1000
+	 WHERE metric IN ('long_running_query', 'idle_in_transaction');
+	UPDATE infraguard.thresholds SET warning = 1, critical = 2
+	 WHERE metric = 'blocked_sessions';
+});
+
+sub check
+{
+	my ($name) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT status || ' ' || coalesce(value::text, 'null') FROM infraguard.health() WHERE check_name = '$name'");
+}
+
+like(check('long_running_query'), qr/^ok 0$/, 'no long query at rest');
+like(check('idle_in_transaction'), qr/^ok 0$/, 'nobody idle in transaction at rest');
+like(check('blocked_sessions'), qr/^ok 0$/, 'nobody blocked at rest');
+
+# a session that sleeps: long_running_query
+my $sleeper = $node->background_psql('postgres');
+$sleeper->query_until(qr/sleeping/, "\\echo sleeping\nSELECT pg_sleep(600);\n");
+
+# a session idle in transaction that holds an exclusive lock
+my $holder = $node->background_psql('postgres');
+$holder->query_safe('BEGIN');
+$holder->query_safe('LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
+
+# two sessions waiting for it
+my @waiters;
+for my $i (1 .. 2)
+{
+	my $w = $node->background_psql('postgres');
+	$w->query_until(qr/waiting/, "\\echo waiting\nSELECT count(*) FROM t;\n");
+	push @waiters, $w;
+}
+
+ok( $node->poll_query_until('postgres',
+		"SELECT count(*) = 2 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"),
+	'two sessions are waiting for the lock');
+sleep 2;
+
+like(check('long_running_query'), qr/^warning [0-9.]+$/, 'long-running query is a warning');
+my $secs = $node->safe_psql('postgres',
+	"SELECT value >= 2 FROM infraguard.health() WHERE check_name = 'long_running_query'");
+is($secs, 't', 'long_running_query counts seconds of the longest query');
+like(check('idle_in_transaction'), qr/^warning [0-9.]+$/, 'idle in transaction is a warning');
+is(check('blocked_sessions'), 'critical 2', 'two blocked sessions cross the critical level');
+like(
+	$node->safe_psql('postgres',
+		"SELECT detail FROM infraguard.health() WHERE check_name = 'idle_in_transaction'"),
+	qr/^pid \d+ idle in transaction for [0-9.]+ s$/,
+	'detail names the idle session');
+
+my $idle = $node->safe_psql('postgres',
+	"SELECT count FROM infraguard.connections() WHERE state = 'idle in transaction'");
+is($idle, '1', 'connections() counts the idle-in-transaction session');
+
+# release everything; the checks come back to ok
+$node->safe_psql('postgres',
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(600);'");
+$holder->query_safe('COMMIT');
+ok( $node->poll_query_until('postgres',
+		"SELECT count(*) = 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"),
+	'the waiters got the lock');
+like(check('blocked_sessions'), qr/^ok 0$/, 'no blocked session after commit');
+like(check('idle_in_transaction'), qr/^ok 0$/, 'no idle transaction after commit');
+like(check('long_running_query'), qr/^ok/, 'no long query after cancel');
+
+$_->quit for ($holder, @waiters);
+eval { $sleeper->quit };
+$node->stop;
+done_testing();
