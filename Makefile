@@ -10,8 +10,16 @@ PGFILEDESC = "infraguard - in-database health, capacity and latency monitoring"
 
 MODULE_big = infraguard
 OBJS = \
+	src/core/ig_diskmath.o \
+	src/core/ig_histogram.o \
+	src/core/ig_procfs.o \
+	src/core/ig_status.o \
 	src/core/ig_threshold.o \
+	src/diag_disk.o \
+	src/diag_system.o \
 	src/infraguard.o \
+	src/latency.o \
+	src/shmem.o \
 	src/threshold.o
 
 # The install script is assembled from topic files in src/sql/, in this order,
@@ -23,12 +31,13 @@ SQL_SRC = \
 	src/sql/20_metrics.sql \
 	src/sql/30_health.sql \
 	src/sql/40_tables_indexes.sql \
-	src/sql/50_queries_connections.sql
+	src/sql/50_queries_connections.sql \
+	src/sql/60_measurements.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = 00_setup version thresholds health table_health indexes \
-	slow_queries connections privileges bad_input
+	slow_queries connections measurements privileges bad_input
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

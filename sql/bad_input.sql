@@ -14,6 +14,8 @@ SELECT * FROM infraguard.unused_indexes(NULL);
 SELECT infraguard.classify(1, 2, 3, 'sideways');
 SELECT infraguard.classify(1, 2, 3, NULL);
 SELECT infraguard.thresholds_valid(1, 2, 'up');
+SELECT * FROM infraguard.latency(NULL);
+SELECT * FROM infraguard.latency_histogram(NULL);
 -- error codes a client can branch on
 \set VERBOSITY sqlstate
 SELECT * FROM infraguard.slow_queries(0);

@@ -47,9 +47,27 @@ SELECT infraguard.version() IS NOT NULL AS ok;
 SELECT infraguard.classify(1, 2, 3, 'above') AS ok;
 SELECT infraguard.thresholds_valid(1, 2, 'above') AS ok;
 SELECT count(*) > 0 AS ok FROM infraguard.thresholds;
--- but cannot change thresholds
+SELECT count(*) > 0 AS ok FROM infraguard.latency(false);
+SELECT count(*) > 0 AS ok FROM infraguard.latency_histogram();
+SELECT count(*) > 0 AS ok FROM infraguard.latency_buckets();
+SELECT count(*) > 0 AS ok FROM infraguard.system_stats();
+-- pg_monitor includes pg_read_all_settings, so it sees the paths
+SELECT count(*) > 0 AS ok, bool_and(path IS NOT NULL) AS paths FROM infraguard.disk_usage();
+-- but cannot change thresholds or reset counters
 UPDATE infraguard.thresholds SET warning = 1 WHERE metric = 'cpu_percent';
+SELECT infraguard.latency_reset();
 RESET ROLE;
+
+-- a role granted disk_usage() alone gets the numbers but not the server's paths
+CREATE ROLE ig_exec;
+GRANT USAGE ON SCHEMA infraguard TO ig_exec;
+GRANT EXECUTE ON FUNCTION infraguard.disk_usage() TO ig_exec;
+SET ROLE ig_exec;
+SELECT kind, path, total_bytes > 0 AS measured FROM infraguard.disk_usage() ORDER BY kind;
+RESET ROLE;
+REVOKE ALL ON FUNCTION infraguard.disk_usage() FROM ig_exec;
+REVOKE ALL ON SCHEMA infraguard FROM ig_exec;
+DROP ROLE ig_exec;
 
 DROP ROLE ig_plain;
 DROP ROLE ig_monitor;

@@ -29,18 +29,58 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+bool		infraguard_track_latency = true;
+bool		infraguard_track_utility = true;
+int			infraguard_max_databases = 64;
+
 /*
  * Module load callback.
+ *
+ * Settings are defined however the library is loaded, so that a value set
+ * in postgresql.conf is never left as an unchecked placeholder; shared
+ * memory and hooks only come with shared_preload_libraries.
  */
 void
 _PG_init(void)
 {
+	DefineCustomBoolVariable("infraguard.track_latency",
+							 "Times every top-level statement into the latency histograms.",
+							 NULL,
+							 &infraguard_track_latency,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("infraguard.track_utility",
+							 "Also times utility statements (DDL, COPY, VACUUM, transaction control ...).",
+							 NULL,
+							 &infraguard_track_utility,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+	/* sizes of shared memory can only be set at server start */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("infraguard.max_databases",
+								"Number of databases with latency totals of their own.",
+								"Databases beyond this share one entry.",
+								&infraguard_max_databases,
+								64, 1, 10000,
+								PGC_POSTMASTER,
+								0,
+								NULL, NULL, NULL);
+
 	/*
-	 * Reserve our GUC prefix even before we define any variable, so that a
-	 * typo such as infraguard.snaphot_interval in postgresql.conf is reported
-	 * instead of being kept as a silent placeholder.
+	 * A typo such as infraguard.track_latncy in postgresql.conf is then
+	 * reported instead of being kept as a silent placeholder.
 	 */
 	MarkGUCPrefixReserved("infraguard");
+
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+	ig_shmem_install_hooks();
+	ig_latency_install_hooks();
 }
 
 /*

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * infraguard.h
- *	  Declarations shared by infraguard's backend glue files.
+ *	  Declarations shared by infraguard's backend glue files: settings,
+ *	  the shared memory layout and the entry points each file exports.
  *
  * src/infraguard.h
  *
@@ -10,8 +11,80 @@
 #ifndef INFRAGUARD_INFRAGUARD_H
 #define INFRAGUARD_INFRAGUARD_H
 
+#include "port/atomics.h"
+#include "storage/lwlock.h"
+#include "storage/spin.h"
+#include "utils/timestamp.h"
+
+#include "ig_histogram.h"
+#include "ig_procfs.h"
+
 #ifndef INFRAGUARD_VERSION
 #error "INFRAGUARD_VERSION must be defined by the Makefile from infraguard.control"
 #endif
+
+/* settings (infraguard.c) */
+extern bool infraguard_track_latency;
+extern bool infraguard_track_utility;
+extern int	infraguard_max_databases;
+
+/*
+ * One latency histogram per backend, written only by the backend that owns
+ * it (indexed by its PGPROC number), so the executor hooks need no lock and
+ * no atomic read-modify-write.  generation tags which reset the counts
+ * belong to: after latency_reset() bumps the shared generation, readers
+ * ignore a slot until its owner has zeroed it on its next statement.
+ */
+typedef struct IgLatencySlot
+{
+	Oid			dboid;			/* database of the owner; InvalidOid = free */
+	uint32		generation;
+	IgHistogram hist;
+} IgLatencySlot;
+
+/*
+ * Per-database totals that exiting backends fold their slot into.  The last
+ * entry collects databases beyond infraguard.max_databases.
+ */
+typedef struct IgLatencyDb
+{
+	Oid			dboid;			/* InvalidOid = unused */
+	IgHistogram hist;
+} IgLatencyDb;
+
+/* The previous /proc/stat reading, so cpu_pct covers the time since then. */
+typedef struct IgCpuSample
+{
+	bool		valid;
+	TimestampTz taken_at;
+	IgCpuTimes	times;
+	bool		has_pct;		/* last_pct was computed over a real interval */
+	double		last_pct;
+	double		last_interval_s;
+} IgCpuSample;
+
+typedef struct IgSharedState
+{
+	LWLock	   *lock;			/* protects dbs[] and folding slots into
+								 * them; readers take it shared */
+	pg_atomic_uint32 latency_generation;
+	TimestampTz latency_since;	/* under lock */
+	slock_t		cpu_mutex;		/* protects cpu */
+	IgCpuSample cpu;
+	int			nslots;
+	int			ndbs;			/* max_databases + 1 (the overflow entry) */
+	/* followed by nslots IgLatencySlot, then ndbs IgLatencyDb */
+} IgSharedState;
+
+/* shmem.c */
+extern IgSharedState *ig_shared;
+extern void ig_shmem_install_hooks(void);
+extern Size ig_shmem_size(void);
+extern IgLatencySlot *ig_latency_slots(void);
+extern IgLatencyDb *ig_latency_dbs(void);
+extern void ig_require_shared(const char *what);
+
+/* latency.c */
+extern void ig_latency_install_hooks(void);
 
 #endif							/* INFRAGUARD_INFRAGUARD_H */

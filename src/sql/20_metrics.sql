@@ -170,15 +170,60 @@ BEGIN
 	END IF;
 	RETURN NEXT;
 
-	/* measured by the C core of later releases */
-	FOREACH metric IN ARRAY ARRAY['query_time_p95', 'storage_used_percent',
-								  'memory_percent', 'cpu_percent']
-	LOOP
+	/* the worst file system PostgreSQL writes to */
+	SELECT d.kind, d.name, d.used_pct, d.free_size
+	  INTO r
+	  FROM infraguard.disk_usage() d
+	 WHERE d.used_pct IS NOT NULL
+	 ORDER BY d.used_pct DESC, d.kind
+	 LIMIT 1;
+	metric := 'storage_used_percent';
+	unit := '%';
+	IF FOUND THEN
+		value := r.used_pct;
+		detail := format('fullest file system: %s %s, %s%% used, %s free',
+						 r.kind, r.name, r.used_pct, r.free_size);
+	ELSE
 		value := NULL;
-		unit := CASE metric WHEN 'query_time_p95' THEN 'ms' ELSE '%' END;
-		detail := 'not measured by this version of infraguard';
-		RETURN NEXT;
-	END LOOP;
+		detail := 'no file system statistics could be read (see the WARNING of infraguard.disk_usage())';
+	END IF;
+	RETURN NEXT;
+
+	/* host memory and CPU */
+	SELECT * INTO r FROM infraguard.system_stats();
+	metric := 'memory_percent';
+	unit := '%';
+	value := r.mem_used_pct;
+	detail := CASE WHEN r.mem_used_pct IS NULL
+				   THEN 'host memory statistics are not available on this platform (no /proc/meminfo)'
+				   ELSE format('%s available of %s', r.mem_available_size, r.mem_total_size) END;
+	RETURN NEXT;
+	metric := 'cpu_percent';
+	unit := '%';
+	value := r.cpu_pct;
+	detail := CASE WHEN r.cpu_pct IS NULL
+				   THEN 'host CPU statistics are not available on this platform (no /proc/stat)'
+				   ELSE format('all %s CPUs over the last %s s; load average %s', r.cpu_count,
+							   round(r.cpu_interval_seconds::numeric, 1), r.load1) END;
+	RETURN NEXT;
+
+	/* statement latency, from the executor hooks */
+	metric := 'query_time_p95';
+	unit := 'ms';
+	BEGIN
+		SELECT l.calls, l.p95_ms, l.since INTO r FROM infraguard.latency(false) l;
+		IF FOUND THEN
+			value := round(r.p95_ms::numeric, 3);
+			detail := format('95th percentile of %s top-level statements timed since %s', r.calls, r.since);
+		ELSE
+			value := NULL;
+			detail := 'no statement has been timed since the latency counters were reset';
+		END IF;
+	EXCEPTION WHEN object_not_in_prerequisite_state THEN
+		value := NULL;
+		detail := 'latency is not measured: infraguard is not in shared_preload_libraries';
+	END;
+	RETURN NEXT;
 END;
 $$;
 COMMENT ON FUNCTION infraguard.current_metrics() IS

@@ -1,0 +1,279 @@
+/*-------------------------------------------------------------------------
+ *
+ * diag_system.c
+ *	  system_stats(): the host's CPU, load and memory, from Linux /proc.
+ *
+ * cpu_pct is the busy share of all CPUs since the previous reading, which is
+ * kept in shared memory: called once a minute (as the background worker
+ * does), it is the last minute's CPU.  When there is no usable previous
+ * reading (first call, a reading older than ten minutes, counters that went
+ * backwards, no shared memory) it samples over a short interval itself.
+ * Parsing lives in src/core/ig_procfs.c.
+ *
+ * Copyright (c) 2026, infraguard developers
+ *
+ * IDENTIFICATION
+ *	  src/diag_system.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <unistd.h>
+
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/fd.h"
+#include "storage/latch.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "infraguard.h"
+#include "ig_procfs.h"
+
+/* readings closer than this are too noisy: reuse the last result */
+#define MIN_INTERVAL_MS		1000
+/* older readings say nothing about "now": sample afresh */
+#define MAX_INTERVAL_MS		(10 * 60 * 1000)
+/* the short interval of a fresh sample */
+#define SAMPLE_MS			250
+/* /proc/stat carries per-CPU and interrupt lines: allow for big machines */
+#define PROC_READ_LIMIT		(4 * 1024 * 1024)
+
+/*
+ * Read a /proc file into a palloc'd NUL-terminated buffer; NULL (errno
+ * set) if it cannot be opened.  /proc files report size 0, so read until EOF.
+ */
+static char *
+read_proc_file(const char *path)
+{
+	int			fd;
+	Size		cap = 8192;
+	Size		len = 0;
+	char	   *buf;
+
+	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	if (fd < 0)
+		return NULL;
+	buf = palloc(cap);
+	for (;;)
+	{
+		ssize_t		n;
+
+		if (len + 1 >= cap)
+		{
+			if (cap >= PROC_READ_LIMIT)
+				break;			/* what we need comes first; keep what we have */
+			cap *= 2;
+			buf = repalloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0)
+		{
+			if (errno == EINTR)
+				continue;
+			CloseTransientFile(fd);
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read file \"%s\": %m", path)));
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	CloseTransientFile(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+static bool
+read_cpu(IgCpuTimes *times, int *ncpus)
+{
+	char	   *buf = read_proc_file("/proc/stat");
+	bool		ok;
+
+	if (buf == NULL)
+		return false;
+	ok = (ig_procfs_parse_stat(buf, times) == IG_OK);
+	if (ok && ncpus)
+		*ncpus = ig_procfs_count_cpus(buf);
+	pfree(buf);
+	return ok;
+}
+
+/* Sleep for ms, waking for interrupts (query cancel, shutdown). */
+static void
+sleep_ms(long ms)
+{
+	TimestampTz end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+
+	for (;;)
+	{
+		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
+
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 left, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+static void
+remember(const IgCpuTimes *times, TimestampTz at, double pct, double interval_s)
+{
+	if (ig_shared == NULL)
+		return;
+	SpinLockAcquire(&ig_shared->cpu_mutex);
+	ig_shared->cpu.valid = true;
+	ig_shared->cpu.taken_at = at;
+	ig_shared->cpu.times = *times;
+	ig_shared->cpu.has_pct = true;
+	ig_shared->cpu.last_pct = pct;
+	ig_shared->cpu.last_interval_s = interval_s;
+	SpinLockRelease(&ig_shared->cpu_mutex);
+}
+
+/*
+ * CPU busy percentage and the interval it covers; false if /proc/stat
+ * cannot be read or parsed.
+ */
+static bool
+cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *interval_s)
+{
+	IgCpuSample prev = {0};
+	IgCpuTimes later;
+	TimestampTz later_at;
+
+	if (ig_shared != NULL)
+	{
+		SpinLockAcquire(&ig_shared->cpu_mutex);
+		prev = ig_shared->cpu;
+		SpinLockRelease(&ig_shared->cpu_mutex);
+	}
+	if (prev.valid)
+	{
+		long		age_ms = TimestampDifferenceMilliseconds(prev.taken_at, now);
+
+		if (age_ms < MIN_INTERVAL_MS && prev.has_pct)
+		{
+			*pct = prev.last_pct;
+			*interval_s = prev.last_interval_s;
+			return true;
+		}
+		if (age_ms >= MIN_INTERVAL_MS && age_ms <= MAX_INTERVAL_MS &&
+			ig_cpu_busy_pct(&prev.times, now_times, pct) == IG_OK)
+		{
+			*interval_s = age_ms / 1000.0;
+			remember(now_times, now, *pct, *interval_s);
+			return true;
+		}
+	}
+
+	/* no usable previous reading: measure over a short interval */
+	sleep_ms(SAMPLE_MS);
+	later_at = GetCurrentTimestamp();
+	if (!read_cpu(&later, NULL) || ig_cpu_busy_pct(now_times, &later, pct) != IG_OK)
+		return false;
+	*interval_s = TimestampDifferenceMilliseconds(now, later_at) / 1000.0;
+	remember(&later, later_at, *pct, *interval_s);
+	return true;
+}
+
+/*
+ * infraguard.system_stats()
+ *	  → cpu_count, load1, load5, load15, cpu_pct, cpu_interval_seconds,
+ *		mem_total_bytes, mem_available_bytes, mem_used_pct, swap_total_bytes,
+ *		swap_used_bytes, mem_total_size, mem_available_size
+ *
+ * One row.  Where /proc is missing (not Linux) every value is NULL and a
+ * NOTICE says why: never an error, so health() keeps working.
+ */
+PG_FUNCTION_INFO_V1(infraguard_system_stats);
+
+Datum
+infraguard_system_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum		values[13];
+	bool		nulls[13];
+	IgCpuTimes	times;
+	int			ncpus = 0;
+	TimestampTz now = GetCurrentTimestamp();
+	char	   *buf;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < 13; i++)
+		nulls[i] = true;
+
+	if (access("/proc/stat", R_OK) != 0)
+	{
+		ereport(NOTICE,
+				(errmsg("host CPU and memory statistics are not available on this platform"),
+				 errdetail("infraguard reads them from /proc, which this system does not have.")));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		return (Datum) 0;
+	}
+
+	if (read_cpu(&times, &ncpus))
+	{
+		double		pct;
+		double		interval_s;
+
+		if (ncpus > 0)
+		{
+			values[0] = Int32GetDatum(ncpus);
+			nulls[0] = false;
+		}
+		if (cpu_busy(&times, now, &pct, &interval_s))
+		{
+			values[4] = Float8GetDatum(round(pct * 100) / 100);
+			values[5] = Float8GetDatum(interval_s);
+			nulls[4] = nulls[5] = false;
+		}
+	}
+
+	buf = read_proc_file("/proc/loadavg");
+	if (buf)
+	{
+		double		load[3];
+
+		if (ig_procfs_parse_loadavg(buf, load) == IG_OK)
+			for (i = 0; i < 3; i++)
+			{
+				values[1 + i] = Float8GetDatum(load[i]);
+				nulls[1 + i] = false;
+			}
+	}
+
+	buf = read_proc_file("/proc/meminfo");
+	if (buf)
+	{
+		IgMemInfo	mem;
+		double		pct;
+
+		if (ig_procfs_parse_meminfo(buf, &mem) == IG_OK)
+		{
+			values[6] = Int64GetDatum((int64) mem.total_bytes);
+			values[7] = Int64GetDatum((int64) mem.available_bytes);
+			values[9] = Int64GetDatum((int64) mem.swap_total_bytes);
+			values[10] = Int64GetDatum((int64) (mem.swap_total_bytes - Min(mem.swap_free_bytes, mem.swap_total_bytes)));
+			values[11] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.total_bytes));
+			values[12] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.available_bytes));
+			nulls[6] = nulls[7] = nulls[9] = nulls[10] = nulls[11] = nulls[12] = false;
+			if (ig_mem_used_pct(&mem, &pct) == IG_OK)
+			{
+				values[8] = Float8GetDatum(round(pct * 100) / 100);
+				nulls[8] = false;
+			}
+		}
+	}
+
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	return (Datum) 0;
+}
