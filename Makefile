@@ -10,17 +10,21 @@ PGFILEDESC = "infraguard - in-database health, capacity and latency monitoring"
 
 MODULE_big = infraguard
 OBJS = \
+	src/core/ig_alert.o \
 	src/core/ig_diskmath.o \
+	src/core/ig_forecast.o \
 	src/core/ig_histogram.o \
 	src/core/ig_procfs.o \
 	src/core/ig_status.o \
 	src/core/ig_threshold.o \
 	src/diag_disk.o \
 	src/diag_system.o \
+	src/forecast.o \
 	src/infraguard.o \
 	src/latency.o \
 	src/shmem.o \
-	src/threshold.o
+	src/threshold.o \
+	src/worker.o
 
 # The install script is assembled from topic files in src/sql/, in this order,
 # so that each topic stays readable on its own.  Released versions get a
@@ -32,12 +36,15 @@ SQL_SRC = \
 	src/sql/30_health.sql \
 	src/sql/40_tables_indexes.sql \
 	src/sql/50_queries_connections.sql \
-	src/sql/60_measurements.sql
+	src/sql/60_measurements.sql \
+	src/sql/70_history.sql \
+	src/sql/80_alerts.sql \
+	src/sql/90_forecast.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = 00_setup version thresholds health table_health indexes \
-	slow_queries connections measurements privileges bad_input
+	slow_queries connections measurements history privileges bad_input
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

@@ -20,3 +20,29 @@ SELECT * FROM infraguard.latency_histogram(NULL);
 \set VERBOSITY sqlstate
 SELECT * FROM infraguard.slow_queries(0);
 SELECT infraguard.classify(1, 2, 3, 'sideways');
+\set VERBOSITY default
+-- thresholds management
+SELECT infraguard.set_threshold('no_such_metric', 1, 2);
+SELECT infraguard.set_threshold(NULL, 1, 2);
+SELECT infraguard.set_threshold('cpu_percent', NULL, 2);
+SELECT infraguard.set_threshold('cpu_percent', 95, 90);
+SELECT infraguard.set_threshold('cache_hit_ratio', 90, 95);
+SELECT infraguard.set_threshold('cpu_percent', 'NaN', 90);
+SELECT infraguard.set_threshold('cpu_percent', 70, 'Infinity');
+SELECT infraguard.enable_threshold('nope');
+SELECT infraguard.disable_threshold(NULL);
+-- history functions
+SELECT * FROM infraguard.table_growth(NULL);
+SELECT * FROM infraguard.table_growth('-1 day');
+SELECT * FROM infraguard.table_growth('0');
+SELECT * FROM infraguard.capacity_forecast('1000 years');
+SELECT infraguard.record_snapshot('cron');
+SELECT * FROM infraguard.histogram_stats(ARRAY[-1], ARRAY[1]::bigint[], 1);
+SELECT * FROM infraguard.histogram_stats(ARRAY[961], ARRAY[1]::bigint[], 1);
+SELECT * FROM infraguard.histogram_stats(ARRAY[1, 2], ARRAY[1]::bigint[], 1);
+SELECT * FROM infraguard.histogram_stats(ARRAY[1], ARRAY[-1]::bigint[], 1);
+SELECT * FROM infraguard.histogram_stats(ARRAY[1], ARRAY[1]::bigint[], 1, ARRAY[1], NULL);
+SELECT * FROM infraguard.forecast(ARRAY[1, 2], ARRAY[1]::float8[], 1, 2, 3);
+SELECT * FROM infraguard.forecast(ARRAY[1, NULL], ARRAY[1, 2]::float8[], 1, 2, 3);
+SELECT * FROM infraguard.forecast(ARRAY[1, 2], ARRAY[1, 'Infinity']::float8[], 1, 2, 3);
+SELECT infraguard.alert_transition('bogus', 'ok');

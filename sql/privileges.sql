@@ -51,11 +51,26 @@ SELECT count(*) > 0 AS ok FROM infraguard.latency(false);
 SELECT count(*) > 0 AS ok FROM infraguard.latency_histogram();
 SELECT count(*) > 0 AS ok FROM infraguard.latency_buckets();
 SELECT count(*) > 0 AS ok FROM infraguard.system_stats();
+SELECT count(*) >= 0 AS ok FROM infraguard.table_growth();
+SELECT count(*) >= 0 AS ok FROM infraguard.capacity_forecast();
+SET client_min_messages = warning;	-- its NOTICEs depend on earlier tests
+SELECT count(*) >= 0 AS ok FROM infraguard.check_thresholds();
+RESET client_min_messages;
+SELECT count(*) >= 0 AS ok FROM infraguard.metrics_history;
+SELECT count(*) >= 0 AS ok FROM infraguard.latency_history;
+SELECT count(*) >= 0 AS ok FROM infraguard.active_alerts;
+SELECT (infraguard.histogram_stats('{1}', '{1}', 1)).calls AS ok;
+SELECT (infraguard.forecast('{1,2}', '{1,2}', 2, 3, 4)).points AS ok;
+SELECT infraguard.alert_transition('ok', 'warning') AS ok;
 -- pg_monitor includes pg_read_all_settings, so it sees the paths
 SELECT count(*) > 0 AS ok, bool_and(path IS NOT NULL) AS paths FROM infraguard.disk_usage();
--- but cannot change thresholds or reset counters
+-- but cannot change thresholds, reset counters or write history
 UPDATE infraguard.thresholds SET warning = 1 WHERE metric = 'cpu_percent';
 SELECT infraguard.latency_reset();
+SELECT infraguard.set_threshold('cpu_percent', 1, 2);
+SELECT infraguard.disable_threshold('cpu_percent');
+SELECT infraguard.take_snapshot();
+DELETE FROM infraguard.alerts;
 RESET ROLE;
 
 -- a role granted disk_usage() alone gets the numbers but not the server's paths

@@ -32,6 +32,22 @@ void		_PG_init(void);
 bool		infraguard_track_latency = true;
 bool		infraguard_track_utility = true;
 int			infraguard_max_databases = 64;
+bool		infraguard_enabled = true;
+char	   *infraguard_database = NULL;
+int			infraguard_snapshot_interval = 60;
+int			infraguard_alert_log_level = WARNING;
+static int	infraguard_retention = 30 * 24 * 60;
+static int	infraguard_top_statements = 50;
+static int	infraguard_relation_refresh_batch = 500;
+
+static const struct config_enum_entry alert_log_level_options[] = {
+	{"debug", DEBUG1, false},
+	{"info", INFO, false},
+	{"notice", NOTICE, false},
+	{"log", LOG, false},
+	{"warning", WARNING, false},
+	{NULL, 0, false}
+};
 
 /*
  * Module load callback.
@@ -59,8 +75,59 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
-	/* sizes of shared memory can only be set at server start */
+	DefineCustomBoolVariable("infraguard.enabled",
+							 "Lets the background worker record snapshots and evaluate alerts.",
+							 NULL,
+							 &infraguard_enabled,
+							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomIntVariable("infraguard.snapshot_interval",
+							"Time between two snapshots of the background worker.",
+							NULL,
+							&infraguard_snapshot_interval,
+							60, 1, 24 * 60 * 60,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("infraguard.retention",
+							"How long history is kept.",
+							"Older snapshots are pruned in bounded batches; open alerts are never pruned.",
+							&infraguard_retention,
+							30 * 24 * 60, 60, 100 * 365 * 24 * 60,
+							PGC_SIGHUP,
+							GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+	DefineCustomEnumVariable("infraguard.alert_log_level",
+							 "Server log level of new and escalated alerts.",
+							 "Resolved and lowered alerts are logged at LOG.",
+							 &infraguard_alert_log_level,
+							 WARNING,
+							 alert_log_level_options,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomIntVariable("infraguard.top_statements",
+							"Statements recorded per snapshot (the top ones by execution time in the interval).",
+							NULL,
+							&infraguard_top_statements,
+							50, 0, 10000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("infraguard.relation_refresh_batch",
+							"Idle tables whose daily history row is refreshed per snapshot, at most.",
+							NULL,
+							&infraguard_relation_refresh_batch,
+							500, 0, 1000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	/* shared memory sizes and the worker's database are fixed at start */
 	if (process_shared_preload_libraries_in_progress)
+	{
 		DefineCustomIntVariable("infraguard.max_databases",
 								"Number of databases with latency totals of their own.",
 								"Databases beyond this share one entry.",
@@ -69,6 +136,15 @@ _PG_init(void)
 								PGC_POSTMASTER,
 								0,
 								NULL, NULL, NULL);
+		DefineCustomStringVariable("infraguard.database",
+								   "Database the background worker connects to.",
+								   "The extension must be created in it.",
+								   &infraguard_database,
+								   "postgres",
+								   PGC_POSTMASTER,
+								   0,
+								   NULL, NULL, NULL);
+	}
 
 	/*
 	 * A typo such as infraguard.track_latncy in postgresql.conf is then
@@ -81,6 +157,9 @@ _PG_init(void)
 
 	ig_shmem_install_hooks();
 	ig_latency_install_hooks();
+	/* pg_upgrade's server must not be written to (pg_cron's rule) */
+	if (!IsBinaryUpgrade)
+		ig_worker_register();
 }
 
 /*

@@ -27,6 +27,10 @@
 extern bool infraguard_track_latency;
 extern bool infraguard_track_utility;
 extern int	infraguard_max_databases;
+extern bool infraguard_enabled;
+extern char *infraguard_database;
+extern int	infraguard_snapshot_interval;
+extern int	infraguard_alert_log_level;
 
 /*
  * One latency histogram per backend, written only by the backend that owns
@@ -71,6 +75,10 @@ typedef struct IgSharedState
 	TimestampTz latency_since;	/* under lock */
 	slock_t		cpu_mutex;		/* protects cpu */
 	IgCpuSample cpu;
+	slock_t		worker_mutex;	/* protects the two fields below */
+	bool		worker_connecting;	/* set while the worker connects: still
+									 * set on restart means it failed */
+	int			worker_connect_failures;
 	int			nslots;
 	int			ndbs;			/* max_databases + 1 (the overflow entry) */
 	/* followed by nslots IgLatencySlot, then ndbs IgLatencyDb */
@@ -85,6 +93,10 @@ extern IgLatencyDb *ig_latency_dbs(void);
 extern void ig_require_shared(const char *what);
 
 /* latency.c */
+extern bool ig_latency_exclude_backend;
 extern void ig_latency_install_hooks(void);
+
+/* worker.c */
+extern void ig_worker_register(void);
 
 #endif							/* INFRAGUARD_INFRAGUARD_H */

@@ -60,11 +60,14 @@ static int	nesting_level = 0;
 /* this backend's slot, claimed on its first timed statement */
 static IgLatencySlot *my_slot = NULL;
 
+/* set by processes whose statements are not the workload (our worker) */
+bool		ig_latency_exclude_backend = false;
+
 static bool
 latency_enabled(void)
 {
 	return ig_shared != NULL && infraguard_track_latency &&
-		nesting_level == 0 && !IsParallelWorker();
+		nesting_level == 0 && !IsParallelWorker() && !ig_latency_exclude_backend;
 }
 
 /*
@@ -563,4 +566,115 @@ infraguard_latency_reset(PG_FUNCTION_ARGS)
 	ig_shared->latency_since = GetCurrentTimestamp();
 	LWLockRelease(ig_shared->lock);
 	PG_RETURN_VOID();
+}
+
+/*
+ * Build a histogram from the sparse (buckets, counts) arrays that
+ * latency_histogram() returns and latency_snapshots stores.
+ */
+static void
+histogram_from_arrays(ArrayType *buckets, ArrayType *counts, IgHistogram *h)
+{
+	Datum	   *bdat;
+	Datum	   *cdat;
+	bool	   *bnull;
+	bool	   *cnull;
+	int			nb;
+	int			nc;
+	int			i;
+
+	if (ARR_NDIM(buckets) > 1 || ARR_NDIM(counts) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("histogram arrays must be one-dimensional")));
+	deconstruct_array(buckets, INT4OID, sizeof(int32), true, TYPALIGN_INT, &bdat, &bnull, &nb);
+	deconstruct_array(counts, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &cdat, &cnull, &nc);
+	if (nb != nc)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("buckets and counts must have the same length (%d and %d)", nb, nc)));
+	ig_hist_init(h);
+	for (i = 0; i < nb; i++)
+	{
+		int32		b;
+		int64		c;
+
+		if (bnull[i] || cnull[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("histogram arrays must not contain NULLs")));
+		b = DatumGetInt32(bdat[i]);
+		c = DatumGetInt64(cdat[i]);
+		if (b < 0 || b >= IG_HIST_NBUCKETS || c < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid histogram entry: bucket %d, count " INT64_FORMAT, b, c),
+					 errhint("Buckets are 0 to %d (see infraguard.latency_buckets()); counts are not negative.",
+							 IG_HIST_NBUCKETS - 1)));
+		h->counts[b] += (uint64) c;
+	}
+}
+
+/*
+ * infraguard.histogram_stats(buckets, counts, max_ms, older_buckets,
+ *							  older_counts)
+ *	  → calls, p50_ms, p90_ms, p95_ms, p99_ms, reset
+ *
+ * Percentiles of one cumulative reading, or, given an older reading, of the
+ * interval between the two.  If the newer reading is below the older one
+ * anywhere (counters reset), the newer one is taken whole and reset is true.
+ * Percentiles are NULL for an empty histogram.
+ */
+PG_FUNCTION_INFO_V1(infraguard_histogram_stats);
+
+Datum
+infraguard_histogram_stats(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	IgHistogram *newer = palloc(sizeof(IgHistogram));
+	IgHistogram *result = newer;
+	Datum		values[6];
+	bool		nulls[6] = {0};
+	bool		reset = false;
+	static const double qs[4] = {0.50, 0.90, 0.95, 0.99};
+	int			i;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("buckets and counts must not be NULL")));
+	if (PG_ARGISNULL(3) != PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("older_buckets and older_counts must both be given or both be NULL")));
+
+	histogram_from_arrays(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), newer);
+	/* sum_ns is not stored in the sparse form; max bounds the percentiles */
+	newer->max_ns = PG_ARGISNULL(2) || PG_GETARG_FLOAT8(2) <= 0 ? 0 :
+		(uint64) (PG_GETARG_FLOAT8(2) * 1e6);
+
+	if (!PG_ARGISNULL(3))
+	{
+		IgHistogram *older = palloc(sizeof(IgHistogram));
+
+		histogram_from_arrays(PG_GETARG_ARRAYTYPE_P(3), PG_GETARG_ARRAYTYPE_P(4), older);
+		result = palloc(sizeof(IgHistogram));
+		reset = (ig_hist_diff(result, newer, older) == IG_ERANGE);
+	}
+
+	values[0] = Int64GetDatum((int64) ig_hist_count(result));
+	for (i = 0; i < 4; i++)
+	{
+		double		ns;
+
+		if (ig_hist_percentile(result, qs[i], &ns) == IG_OK)
+			values[1 + i] = Float8GetDatum(ns / 1e6);
+		else
+			nulls[1 + i] = true;
+	}
+	values[5] = BoolGetDatum(reset);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

@@ -114,6 +114,7 @@ ig_shmem_startup(void)
 		pg_atomic_init_u32(&ig_shared->latency_generation, 1);
 		ig_shared->latency_since = GetCurrentTimestamp();
 		SpinLockInit(&ig_shared->cpu_mutex);
+		SpinLockInit(&ig_shared->worker_mutex);
 		ig_shared->nslots = slot_count();
 		ig_shared->ndbs = infraguard_max_databases + 1;
 	}

@@ -19,6 +19,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "ig_alert.h"
 #include "ig_threshold.h"
 
 /*
@@ -91,4 +92,35 @@ infraguard_thresholds_valid(PG_FUNCTION_ARGS)
 									  PG_ARGISNULL(1) ? 0 : PG_GETARG_FLOAT8(1),
 									  !PG_ARGISNULL(1),
 									  dir));
+}
+
+static IgLevel
+level_from_text(text *arg, const char *argname)
+{
+	char	   *s = text_to_cstring(arg);
+	IgLevel		level;
+
+	if (!ig_level_parse(s, &level))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s \"%s\"", argname, s),
+				 errhint("Valid levels are \"ok\", \"warning\", \"critical\" and \"unknown\".")));
+	return level;
+}
+
+/*
+ * infraguard.alert_transition(open_level, new_level) → action text.
+ *
+ * The single rule for alerts (ig_alert_next): what the worker does with the
+ * open alert of a metric ("ok" when none is open) given its new status.
+ */
+PG_FUNCTION_INFO_V1(infraguard_alert_transition);
+
+Datum
+infraguard_alert_transition(PG_FUNCTION_ARGS)
+{
+	IgLevel		open_level = level_from_text(PG_GETARG_TEXT_PP(0), "open_level");
+	IgLevel		new_level = level_from_text(PG_GETARG_TEXT_PP(1), "new_level");
+
+	PG_RETURN_TEXT_P(cstring_to_text(ig_alert_action_name(ig_alert_next(open_level, new_level))));
 }

@@ -77,3 +77,21 @@ ig_level_name(IgLevel level)
 	}
 	return "unknown";
 }
+
+bool
+ig_level_parse(const char *text, IgLevel *level)
+{
+	IgLevel		l;
+
+	if (text == NULL)
+		return false;
+	for (l = IG_LEVEL_UNKNOWN; l <= IG_LEVEL_CRITICAL; l++)
+	{
+		if (strcmp(text, ig_level_name(l)) == 0)
+		{
+			*level = l;
+			return true;
+		}
+	}
+	return false;
+}

@@ -56,4 +56,7 @@ extern bool ig_direction_parse(const char *text, IgDirection *dir);
 /* "unknown", "ok", "warning", "critical". */
 extern const char *ig_level_name(IgLevel level);
 
+/* The inverse of ig_level_name(); false for anything else. */
+extern bool ig_level_parse(const char *text, IgLevel *level);
+
 #endif							/* INFRAGUARD_IG_THRESHOLD_H */

@@ -207,22 +207,40 @@ BEGIN
 							   round(r.cpu_interval_seconds::numeric, 1), r.load1) END;
 	RETURN NEXT;
 
-	/* statement latency, from the executor hooks */
+	/*
+	 * Statement latency, from the executor hooks: over the last interval
+	 * between snapshots when one was recorded lately (on a primary), so the
+	 * check reflects now; else since the counters were last reset.
+	 */
 	metric := 'query_time_p95';
 	unit := 'ms';
-	BEGIN
-		SELECT l.calls, l.p95_ms, l.since INTO r FROM infraguard.latency(false) l;
-		IF FOUND THEN
-			value := round(r.p95_ms::numeric, 3);
-			detail := format('95th percentile of %s top-level statements timed since %s', r.calls, r.since);
-		ELSE
+	SELECT h.value, h.taken_at INTO r
+	  FROM infraguard.metric_history h
+	 WHERE h.metric = 'latency_p95_ms'
+	   AND h.taken_at > now() - greatest(3 * coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
+													 interval '1 minute'),
+										 interval '5 minutes')
+	   AND NOT pg_is_in_recovery()
+	 ORDER BY h.taken_at DESC
+	 LIMIT 1;
+	IF FOUND THEN
+		value := round(r.value::numeric, 3);
+		detail := format('95th percentile over the snapshot interval ending %s', r.taken_at);
+	ELSE
+		BEGIN
+			SELECT l.calls, l.p95_ms, l.since INTO r FROM infraguard.latency(false) l;
+			IF FOUND THEN
+				value := round(r.p95_ms::numeric, 3);
+				detail := format('95th percentile of %s top-level statements timed since %s', r.calls, r.since);
+			ELSE
+				value := NULL;
+				detail := 'no statement has been timed since the latency counters were reset';
+			END IF;
+		EXCEPTION WHEN object_not_in_prerequisite_state THEN
 			value := NULL;
-			detail := 'no statement has been timed since the latency counters were reset';
-		END IF;
-	EXCEPTION WHEN object_not_in_prerequisite_state THEN
-		value := NULL;
-		detail := 'latency is not measured: infraguard is not in shared_preload_libraries';
-	END;
+			detail := 'latency is not measured: infraguard is not in shared_preload_libraries';
+		END;
+	END IF;
 	RETURN NEXT;
 END;
 $$;

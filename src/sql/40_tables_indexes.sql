@@ -87,7 +87,9 @@ GRANT EXECUTE ON FUNCTION infraguard.index_usage() TO pg_monitor;
  * enforce something (primary key, unique, exclusion) are never suggested:
  * their scan count says nothing about their use.  Invalid indexes are listed
  * whatever their scans, unless a CREATE INDEX CONCURRENTLY is building them
- * right now.  The suggestion is text; infraguard never runs it.
+ * right now.  infraguard's own indexes serve its history queries and
+ * retention, which may not have run yet: never suggested.  The suggestion
+ * is text; infraguard never runs it.
  */
 CREATE FUNCTION infraguard.unused_indexes(min_size_bytes bigint DEFAULT 0)
 RETURNS TABLE (schema_name name, table_name name, index_name name,
@@ -137,6 +139,7 @@ BEGIN
 	  FROM pg_stat_user_indexes s
 	  JOIN pg_index i ON i.indexrelid = s.indexrelid
 	 WHERE pg_relation_size(s.indexrelid) >= min_size_bytes
+	   AND s.schemaname <> 'infraguard'
 	   AND (NOT i.indisvalid
 			OR (s.idx_scan = 0
 				AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion))

@@ -88,6 +88,26 @@ START_TEST(names_and_parsing)
 }
 END_TEST
 
+START_TEST(level_parsing)
+{
+	IgLevel		l = IG_LEVEL_OK;
+	IgLevel		all[] = {IG_LEVEL_UNKNOWN, IG_LEVEL_OK, IG_LEVEL_WARNING, IG_LEVEL_CRITICAL};
+	size_t		i;
+
+	/* round trip */
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+	{
+		ck_assert(ig_level_parse(ig_level_name(all[i]), &l));
+		ck_assert_int_eq(l, all[i]);
+	}
+	l = IG_LEVEL_OK;
+	ck_assert(!ig_level_parse("Warning", &l));
+	ck_assert(!ig_level_parse("", &l));
+	ck_assert(!ig_level_parse(NULL, &l));
+	ck_assert_int_eq(l, IG_LEVEL_OK);	/* untouched on failure */
+}
+END_TEST
+
 int
 main(void)
 {
@@ -102,6 +122,7 @@ main(void)
 	tcase_add_test(tc, equal_thresholds);
 	tcase_add_test(tc, validation);
 	tcase_add_test(tc, names_and_parsing);
+	tcase_add_test(tc, level_parsing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,142 @@
+--
+-- Snapshots, history views, alerts, forecasts (the worker runs the same
+-- record_snapshot() as take_snapshot(); its own behaviour is in test/t/004).
+--
+SET client_min_messages = error;	-- alert WARNINGs carry machine-dependent values
+
+-- a snapshot records server metrics, latency, tables, indexes
+SELECT infraguard.take_snapshot() AS first_id \gset
+SELECT source, metric_rows > 10 AS metrics, table_rows >= 3 AS tables,
+	   index_rows >= 5 AS indexes, duration_ms >= 0 AS timed
+  FROM infraguard.snapshots WHERE snapshot_id = :first_id;
+SELECT count(*) AS fixture_tables FROM infraguard.table_history
+ WHERE snapshot_id = :first_id AND schema_name = 'fixture';
+SELECT metric FROM infraguard.metric_history
+ WHERE snapshot_id = :first_id
+   AND metric IN ('connection_count', 'xid_wraparound', 'storage_used_percent', 'cpu_percent',
+				  'memory_percent', 'wal_bytes', 'database_size_bytes:contrib_regression',
+				  'disk_used_pct:data:data_directory', 'connections:active')
+ ORDER BY metric;
+SELECT calls > 0 AS has_latency FROM infraguard.latency_snapshots WHERE snapshot_id = :first_id;
+
+-- the next snapshot writes only what changed: one fixture table
+INSERT INTO fixture.lenient VALUES (0, 'new');
+SELECT pg_stat_force_next_flush();
+-- slow enough to be among the interval's top statements
+SELECT pg_sleep(0.1) AS statements;
+SELECT infraguard.take_snapshot() AS second_id \gset
+SELECT table_name FROM infraguard.table_history
+ WHERE snapshot_id = :second_id AND schema_name = 'fixture' ORDER BY table_name;
+SELECT count(*) > 0 AS interval_latency FROM infraguard.latency_history
+ WHERE time = (SELECT taken_at FROM infraguard.snapshots WHERE snapshot_id = :second_id)
+   AND p50_ms > 0 AND p95_ms >= p50_ms AND p99_ms >= p95_ms AND statements_per_second > 0;
+SELECT h.calls >= 1 AS delta_counted, t.query
+  FROM infraguard.statement_history h
+  JOIN infraguard.statement_texts t USING (dbid, queryid)
+ WHERE h.snapshot_id = :second_id AND t.query LIKE 'SELECT pg_sleep($1) AS statements%';
+
+-- Grafana's shape
+SELECT count(*) > 0 AS rows, pg_typeof(time) AS time_type, pg_typeof(metric), pg_typeof(value)
+  FROM infraguard.metrics_history GROUP BY 2, 3, 4;
+
+-- latency percentiles of an interval are the difference of two readings
+SELECT bucket AS b10 FROM infraguard.latency_buckets() WHERE 10 >= lower_ms AND 10 < upper_ms \gset
+SELECT bucket AS b200 FROM infraguard.latency_buckets() WHERE 200 >= lower_ms AND 200 < upper_ms \gset
+SELECT calls, round(p50_ms::numeric, 1) AS p50, round(p99_ms::numeric, 0) AS p99, reset
+  FROM infraguard.histogram_stats(ARRAY[:b10, :b200], ARRAY[95, 5]::bigint[], 200);
+SELECT calls, round(p50_ms::numeric, 0) AS p50, reset
+  FROM infraguard.histogram_stats(ARRAY[:b10, :b200], ARRAY[95, 105]::bigint[], 200,
+								  ARRAY[:b10, :b200], ARRAY[95, 5]::bigint[]);
+-- counters that went backwards: the newer reading is taken whole
+SELECT calls, reset
+  FROM infraguard.histogram_stats(ARRAY[:b10], ARRAY[3]::bigint[], 10,
+								  ARRAY[:b10], ARRAY[90]::bigint[]);
+SELECT calls, p50_ms IS NULL AS no_percentile
+  FROM infraguard.histogram_stats('{}'::int[], '{}'::bigint[], 0);
+
+-- a 24-hour range over 30 days of history uses an index
+INSERT INTO infraguard.metric_history
+SELECT now() - interval '30 days' + i * interval '1 minute', 0, m, i
+  FROM generate_series(1, 43200) i, unnest(ARRAY['m1', 'm2', 'm3']) m;
+ANALYZE infraguard.metric_history;
+CREATE FUNCTION pg_temp.plan_nodes(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE p jsonb;
+BEGIN
+	EXECUTE 'EXPLAIN (FORMAT JSON) ' || q INTO p;
+	RETURN QUERY SELECT jsonb_path_query(p, 'strict $.**."Node Type"') #>> '{}';
+END $$;
+SELECT bool_or(n LIKE '%Index%') AS uses_index, bool_or(n = 'Seq Scan') AS seq_scan
+  FROM pg_temp.plan_nodes($$SELECT time, metric, value FROM infraguard.metrics_history
+							 WHERE time BETWEEN now() - interval '24 hours' AND now()$$) n;
+SELECT bool_or(n LIKE '%Index%') AS uses_index, bool_or(n = 'Seq Scan') AS seq_scan
+  FROM pg_temp.plan_nodes($$SELECT * FROM infraguard.latency_history
+							 WHERE time BETWEEN now() - interval '24 hours' AND now()$$) n;
+DELETE FROM infraguard.metric_history WHERE snapshot_id = 0;
+
+-- table_growth: from history rows a week apart
+INSERT INTO infraguard.table_history (taken_at, snapshot_id, relid, schema_name, table_name, total_bytes)
+SELECT now() - interval '8 days', 0, 'fixture.churn'::regclass, 'fixture', 'churn',
+	   pg_total_relation_size('fixture.churn') - 86400000;
+SELECT table_name, growth_bytes, round(growth_per_day_bytes::numeric / 1e7) AS per_day_1e7,
+	   since < now() - interval '7 days' AS since_ok
+  FROM infraguard.table_growth('7 days') WHERE schema_name = 'fixture' ORDER BY table_name;
+
+-- capacity_forecast: a database growing 1 GB a day on a 100 GB file system 50% full
+DELETE FROM infraguard.metric_history WHERE metric LIKE 'disk_%';
+INSERT INTO infraguard.metric_history
+SELECT now() - interval '6 days' + d * interval '1 day', 0, m.metric, m.base + d * m.per_day
+  FROM generate_series(0, 6) d,
+	   (VALUES ('database_size_bytes:big', 1e10, 1e9),
+			   ('disk_used_bytes:data:data_directory', 5e10, 1e9),
+			   ('disk_free_bytes:data:data_directory', 5e10, -1e9)) m(metric, base, per_day);
+SELECT kind, name, round(growth_per_day_bytes::numeric / 1e9, 3) AS gb_per_day,
+	   round(days_to_warning::numeric, 2) AS days_to_warning,
+	   round(days_to_critical::numeric, 2) AS days_to_critical, points
+  FROM infraguard.capacity_forecast('7 days')
+ WHERE name IN ('big', 'data:data_directory')
+ ORDER BY kind;
+DELETE FROM infraguard.metric_history WHERE snapshot_id = 0;
+
+-- the forecast math: exact line, flat, shrinking, already past
+SELECT * FROM infraguard.forecast(ARRAY[0, 86400, 172800], ARRAY[10, 20, 30], 30, 50, 70);
+SELECT * FROM infraguard.forecast(ARRAY[0, 86400], ARRAY[10, 10], 10, 50, 70);
+SELECT * FROM infraguard.forecast(ARRAY[0, 86400], ARRAY[10, 5], 5, 50, 70);
+SELECT * FROM infraguard.forecast(ARRAY[0, 86400], ARRAY[60, 65], 65, 50, 70);
+SELECT * FROM infraguard.forecast(ARRAY[1]::float8[], ARRAY[10]::float8[], 10, 50, 70);
+
+-- alerts: opened, escalated, resolved by snapshots; one open per metric
+-- (only the checks the fixture decides; CPU and the like depend on the machine)
+CREATE TEMP VIEW fixture_alerts AS
+	SELECT * FROM infraguard.active_alerts WHERE metric IN ('connection_count', 'dead_tuple_ratio');
+SELECT infraguard.alert_transition(o, n) AS action, o, n
+  FROM unnest(ARRAY['ok', 'warning', 'critical']) o, unnest(ARRAY['ok', 'warning', 'critical', 'unknown']) n
+ ORDER BY o, n;
+SELECT infraguard.set_threshold('connection_count', 0.0001, 1000);
+SELECT count(*) FROM infraguard.take_snapshot();
+SELECT metric, level, threshold, action FROM fixture_alerts;
+SELECT infraguard.set_threshold('connection_count', 0.0001, 0.0002);
+SELECT count(*) FROM infraguard.take_snapshot();
+SELECT metric, level, threshold FROM fixture_alerts;
+SELECT infraguard.set_threshold('connection_count', 80, 95);
+SELECT count(*) FROM infraguard.take_snapshot();
+SELECT count(*) AS open FROM fixture_alerts;
+SELECT metric, level, resolved_at IS NOT NULL AS resolved, message ~ 'resolved' AS says_so
+  FROM infraguard.alerts WHERE metric = 'connection_count';
+-- a disabled check's open alert is resolved
+SELECT infraguard.set_threshold('dead_tuple_ratio', 1, 2);
+SELECT count(*) FROM infraguard.take_snapshot();
+SELECT metric, level FROM fixture_alerts;
+SELECT infraguard.disable_threshold('dead_tuple_ratio');
+SELECT count(*) FROM infraguard.take_snapshot();
+SELECT count(*) AS open FROM fixture_alerts;
+SELECT infraguard.enable_threshold('dead_tuple_ratio');
+SELECT infraguard.set_threshold('dead_tuple_ratio', 20, 50);
+SELECT metric, warning, critical, enabled FROM infraguard.thresholds WHERE metric = 'dead_tuple_ratio';
+
+-- interactive checks: rows and NOTICEs, no alert (machine-dependent checks off)
+UPDATE infraguard.thresholds SET enabled = false
+ WHERE metric IN ('cpu_percent', 'memory_percent', 'storage_used_percent', 'query_time_p95', 'cache_hit_ratio');
+RESET client_min_messages;
+SELECT metric, level, warning, critical FROM infraguard.check_thresholds();
+UPDATE infraguard.thresholds SET enabled = true;
+SELECT count(*) AS alerts_opened_by_check FROM fixture_alerts;

@@ -1,0 +1,586 @@
+/*
+ * History: snapshots recorded by the background worker (or take_snapshot()),
+ * shaped for Grafana's PostgreSQL datasource, with bounded retention.
+ *
+ * Storage design, so that a database with 10,000 tables does not write
+ * 30,000 rows a minute:
+ *	- server-level values are narrow rows (time, metric, value), ~60 a cycle;
+ *	- a table or index gets a history row only when its activity counters
+ *	  moved since its last row, plus a slow refresh (at most
+ *	  infraguard.relation_refresh_batch stale ones per cycle, each at most
+ *	  once a day) so idle relations still show in table_growth();
+ *	- statements: the top infraguard.top_statements by execution time in the
+ *	  interval, as deltas; texts are fetched once per new queryid.
+ * The "last seen" counters live in UNLOGGED state tables: they cost no WAL,
+ * and a crash, which also resets the statistics they mirror, empties them
+ * (the next cycle then starts a new baseline).
+ */
+
+CREATE TABLE infraguard.snapshots (
+	snapshot_id		bigserial PRIMARY KEY,
+	taken_at		timestamptz NOT NULL,
+	source			text NOT NULL CHECK (source IN ('worker', 'manual')),
+	duration_ms		float8,
+	metric_rows		integer,
+	table_rows		integer,
+	index_rows		integer,
+	statement_rows	integer,
+	pruned_rows		bigint
+);
+CREATE INDEX snapshots_taken_at ON infraguard.snapshots (taken_at);
+COMMENT ON TABLE infraguard.snapshots IS
+	'One row per recorded snapshot, with what it wrote and how long it took';
+
+CREATE TABLE infraguard.metric_history (
+	taken_at	timestamptz NOT NULL,
+	snapshot_id	bigint NOT NULL,
+	metric		text COLLATE "C" NOT NULL,	-- "C": prefix searches (LIKE 'disk_%') use the index
+	value		float8 NOT NULL
+);
+CREATE INDEX metric_history_taken_at ON infraguard.metric_history (taken_at);
+CREATE INDEX metric_history_metric ON infraguard.metric_history (metric, taken_at);
+COMMENT ON TABLE infraguard.metric_history IS
+	'Server-level values per snapshot; read it through the metrics_history view';
+
+CREATE TABLE infraguard.latency_snapshots (
+	snapshot_id	bigint PRIMARY KEY,
+	taken_at	timestamptz NOT NULL,
+	since		timestamptz NOT NULL,
+	calls		bigint NOT NULL,
+	buckets		integer[] NOT NULL,
+	counts		bigint[] NOT NULL,
+	sum_ms		float8 NOT NULL,
+	max_ms		float8 NOT NULL
+);
+CREATE INDEX latency_snapshots_taken_at ON infraguard.latency_snapshots (taken_at);
+COMMENT ON TABLE infraguard.latency_snapshots IS
+	'Cumulative server-wide latency histogram at each snapshot; intervals are differences of consecutive rows';
+
+CREATE TABLE infraguard.table_history (
+	taken_at		timestamptz NOT NULL,
+	snapshot_id		bigint NOT NULL,
+	relid			oid NOT NULL,
+	schema_name		name NOT NULL,
+	table_name		name NOT NULL,
+	total_bytes		bigint,
+	table_bytes		bigint,
+	index_bytes		bigint,
+	live_tuples		bigint,
+	dead_tuples		bigint,
+	inserts			bigint,
+	updates			bigint,
+	deletes			bigint,
+	seq_scans		bigint,
+	idx_scans		bigint
+);
+CREATE INDEX table_history_taken_at ON infraguard.table_history (taken_at);
+CREATE INDEX table_history_relid ON infraguard.table_history (relid, taken_at);
+COMMENT ON TABLE infraguard.table_history IS
+	'Per-table sizes and cumulative counters, recorded when the table changed (and once a day otherwise)';
+
+CREATE TABLE infraguard.index_history (
+	taken_at		timestamptz NOT NULL,
+	snapshot_id		bigint NOT NULL,
+	indexrelid		oid NOT NULL,
+	schema_name		name NOT NULL,
+	table_name		name NOT NULL,
+	index_name		name NOT NULL,
+	size_bytes		bigint,
+	scans			bigint,
+	tuples_read		bigint
+);
+CREATE INDEX index_history_taken_at ON infraguard.index_history (taken_at);
+CREATE INDEX index_history_indexrelid ON infraguard.index_history (indexrelid, taken_at);
+COMMENT ON TABLE infraguard.index_history IS
+	'Per-index sizes and cumulative scan counts, recorded when the index or its table changed (and once a day otherwise)';
+
+CREATE TABLE infraguard.statement_history (
+	taken_at		timestamptz NOT NULL,
+	snapshot_id		bigint NOT NULL,
+	interval_seconds float8 NOT NULL,
+	queryid			bigint NOT NULL,
+	dbid			oid NOT NULL,
+	userid			oid NOT NULL,
+	calls			bigint NOT NULL,
+	total_exec_ms	float8 NOT NULL,
+	rows			bigint NOT NULL,
+	shared_blks_hit	bigint NOT NULL,
+	shared_blks_read bigint NOT NULL
+);
+CREATE INDEX statement_history_taken_at ON infraguard.statement_history (taken_at);
+COMMENT ON TABLE infraguard.statement_history IS
+	'Top statements of each interval (deltas of pg_stat_statements counters)';
+
+CREATE TABLE infraguard.statement_texts (
+	dbid		oid NOT NULL,
+	queryid		bigint NOT NULL,
+	query		text NOT NULL,
+	first_seen	timestamptz NOT NULL,
+	PRIMARY KEY (dbid, queryid)
+);
+COMMENT ON TABLE infraguard.statement_texts IS
+	'Normalised text of every statement that appeared in statement_history';
+
+-- last seen counters; UNLOGGED: see the top of this file
+CREATE UNLOGGED TABLE infraguard.table_state (
+	relid			oid PRIMARY KEY,
+	activity		bigint NOT NULL,
+	recorded_at		timestamptz NOT NULL
+);
+CREATE UNLOGGED TABLE infraguard.index_state (
+	indexrelid		oid PRIMARY KEY,
+	scans			bigint NOT NULL,
+	recorded_at		timestamptz NOT NULL
+);
+CREATE UNLOGGED TABLE infraguard.statement_state (
+	userid			oid NOT NULL,
+	dbid			oid NOT NULL,
+	queryid			bigint NOT NULL,
+	toplevel		boolean NOT NULL,
+	calls			bigint NOT NULL,
+	total_exec_ms	float8 NOT NULL,
+	rows			bigint NOT NULL,
+	shared_blks_hit	bigint NOT NULL,
+	shared_blks_read bigint NOT NULL,
+	PRIMARY KEY (userid, dbid, queryid, toplevel)
+);
+COMMENT ON TABLE infraguard.table_state IS 'Internal: last recorded activity per table';
+COMMENT ON TABLE infraguard.index_state IS 'Internal: last recorded scans per index';
+COMMENT ON TABLE infraguard.statement_state IS 'Internal: last pg_stat_statements counters, the baseline of the next delta';
+
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['snapshots', 'metric_history', 'latency_snapshots',
+							 'table_history', 'index_history', 'statement_history',
+							 'statement_texts', 'table_state', 'index_state',
+							 'statement_state']
+	LOOP
+		EXECUTE format('REVOKE ALL ON TABLE infraguard.%I FROM PUBLIC', t);
+		EXECUTE format('GRANT SELECT ON TABLE infraguard.%I TO pg_monitor', t);
+	END LOOP;
+	REVOKE ALL ON SEQUENCE infraguard.snapshots_snapshot_id_seq FROM PUBLIC;
+END;
+$$;
+
+/*
+ * Views for Grafana's PostgreSQL datasource: a "time" column, long format.
+ */
+CREATE VIEW infraguard.metrics_history AS
+	SELECT taken_at AS time, metric, value
+	  FROM infraguard.metric_history;
+COMMENT ON VIEW infraguard.metrics_history IS
+	'Every recorded server-level value as (time, metric, value), the shape Grafana plots';
+
+CREATE VIEW infraguard.latency_history AS
+	SELECT taken_at AS time,
+		   max(value) FILTER (WHERE metric = 'latency_p50_ms') AS p50_ms,
+		   max(value) FILTER (WHERE metric = 'latency_p95_ms') AS p95_ms,
+		   max(value) FILTER (WHERE metric = 'latency_p99_ms') AS p99_ms,
+		   max(value) FILTER (WHERE metric = 'statements_per_second') AS statements_per_second
+	  FROM infraguard.metric_history
+	 WHERE metric IN ('latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'statements_per_second')
+	 GROUP BY taken_at;
+COMMENT ON VIEW infraguard.latency_history IS
+	'Statement latency percentiles over each interval between snapshots (from histogram differences)';
+
+REVOKE ALL ON TABLE infraguard.metrics_history, infraguard.latency_history FROM PUBLIC;
+GRANT SELECT ON TABLE infraguard.metrics_history, infraguard.latency_history TO pg_monitor;
+
+/*
+ * Percentiles of a cumulative histogram, or of the interval between two
+ * readings of it (a reading that went backwards, after a reset or restart,
+ * is taken whole: reset = true).
+ */
+CREATE FUNCTION infraguard.histogram_stats(buckets integer[], counts bigint[], max_ms float8,
+										   older_buckets integer[] DEFAULT NULL,
+										   older_counts bigint[] DEFAULT NULL,
+										   OUT calls bigint, OUT p50_ms float8, OUT p90_ms float8,
+										   OUT p95_ms float8, OUT p99_ms float8, OUT reset boolean)
+AS 'MODULE_PATHNAME', 'infraguard_histogram_stats'
+LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) IS
+	'Percentiles of a latency histogram reading, or of the difference between two readings';
+REVOKE ALL ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) TO pg_monitor;
+
+/*
+ * One step of the history: record everything, then prune.  Called by the
+ * worker with source 'worker', and by take_snapshot().  Returns the new
+ * snapshot's id.  Never blocks on a lock for long (lock_timeout), and every
+ * query is bounded: work per cycle does not grow with the history's length.
+ */
+CREATE FUNCTION infraguard.record_snapshot(source text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '5s'
+AS $$
+DECLARE
+	sid bigint;
+	now_ts timestamptz := now();
+	started timestamptz := clock_timestamp();
+	n_metrics integer := 0;
+	n_tables integer := 0;
+	n_indexes integer := 0;
+	n_statements integer := 0;
+	n_pruned bigint := 0;
+	n bigint;
+	lat record;
+	prev record;
+	hs record;
+	refresh_batch integer := coalesce(nullif(current_setting('infraguard.relation_refresh_batch', true), '')::integer, 500);
+	top_n integer := coalesce(nullif(current_setting('infraguard.top_statements', true), '')::integer, 50);
+	retention interval := coalesce(nullif(current_setting('infraguard.retention', true), '')::interval, interval '30 days');
+	prune_batch constant integer := 10000;
+	cutoff timestamptz;
+	t text;
+BEGIN
+	IF source IS NULL OR source NOT IN ('worker', 'manual') THEN
+		RAISE EXCEPTION 'invalid snapshot source "%"', coalesce(source, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF pg_is_in_recovery() THEN
+		RAISE EXCEPTION 'cannot record a snapshot on a standby'
+			USING ERRCODE = 'read_only_sql_transaction',
+				  DETAIL = 'A standby is read-only; its history is the primary''s, replicated.',
+				  HINT = 'Take snapshots on the primary. The worker on a standby only evaluates thresholds and logs.';
+	END IF;
+
+	INSERT INTO infraguard.snapshots (taken_at, source)
+	VALUES (now_ts, source)
+	RETURNING snapshot_id INTO sid;
+
+	/*
+	 * Latency first: the interval percentiles it records are what
+	 * current_metrics() reports as query_time_p95.
+	 */
+	BEGIN
+		SELECT h.since, h.buckets, h.counts, h.sum_ms, h.max_ms,
+			   (SELECT sum(c) FROM unnest(h.counts) c)::bigint AS calls
+		  INTO lat
+		  FROM infraguard.latency_histogram(false) h;
+		IF NOT FOUND THEN
+			/* nothing timed since the last reset: an empty reading */
+			SELECT l.since, '{}'::integer[] AS buckets, '{}'::bigint[] AS counts,
+				   0::float8 AS sum_ms, 0::float8 AS max_ms, 0::bigint AS calls
+			  INTO lat
+			  FROM (SELECT max(since) AS since FROM infraguard.latency(false)) l;
+			lat.since := coalesce(lat.since, pg_postmaster_start_time());
+		END IF;
+		INSERT INTO infraguard.latency_snapshots
+		VALUES (sid, now_ts, lat.since, lat.calls, lat.buckets, lat.counts, lat.sum_ms, lat.max_ms);
+
+		SELECT ls.* INTO prev
+		  FROM infraguard.latency_snapshots ls
+		 WHERE ls.taken_at < now_ts
+		 ORDER BY ls.taken_at DESC
+		 LIMIT 1;
+		IF FOUND THEN
+			/* same counting period: the interval is the difference; else all since the reset */
+			IF prev.since = lat.since THEN
+				SELECT * INTO hs FROM infraguard.histogram_stats(lat.buckets, lat.counts, lat.max_ms,
+																 prev.buckets, prev.counts);
+			ELSE
+				SELECT * INTO hs FROM infraguard.histogram_stats(lat.buckets, lat.counts, lat.max_ms);
+				prev.taken_at := greatest(prev.taken_at, lat.since);
+			END IF;
+			INSERT INTO infraguard.metric_history
+			SELECT now_ts, sid, m.metric, m.value
+			  FROM (VALUES ('statements_per_second',
+							hs.calls / greatest(extract(epoch FROM now_ts - prev.taken_at), 0.001)),
+						   ('latency_p50_ms', hs.p50_ms),
+						   ('latency_p95_ms', hs.p95_ms),
+						   ('latency_p99_ms', hs.p99_ms)) m(metric, value)
+			 WHERE m.value IS NOT NULL;
+			GET DIAGNOSTICS n = ROW_COUNT;
+			n_metrics := n_metrics + n;
+		END IF;
+	EXCEPTION WHEN object_not_in_prerequisite_state THEN
+		NULL;					/* not preloaded: no latency to record */
+	END;
+
+	/* the health metrics, connections, sizes, file systems, host, WAL */
+	INSERT INTO infraguard.metric_history
+	SELECT now_ts, sid, m.metric, m.value
+	  FROM (SELECT cm.metric, cm.value FROM infraguard.current_metrics() cm
+			UNION ALL
+			SELECT 'connections:' || c.state, c.count FROM infraguard.connections() c
+			 WHERE c.backend_group = 'client'
+			UNION ALL
+			SELECT 'database_size_bytes:' || d.datname, pg_database_size(d.oid)
+			  FROM pg_database d WHERE d.datallowconn AND NOT d.datistemplate
+			UNION ALL
+			SELECT 'disk_' || x.what || ':' || du.kind || ':' || du.name, x.v
+			  FROM infraguard.disk_usage() du,
+				   LATERAL (VALUES ('used_pct', du.used_pct), ('used_bytes', du.used_bytes::float8),
+								   ('free_bytes', du.free_bytes::float8),
+								   ('total_bytes', du.total_bytes::float8)) x(what, v)
+			UNION ALL
+			SELECT x.what, x.v
+			  FROM infraguard.system_stats() s,
+				   LATERAL (VALUES ('load1', s.load1), ('mem_available_bytes', s.mem_available_bytes::float8),
+								   ('swap_used_bytes', s.swap_used_bytes::float8)) x(what, v)
+			UNION ALL
+			SELECT 'wal_bytes', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8
+		   ) m
+	 WHERE m.value IS NOT NULL;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	n_metrics := n_metrics + n;
+
+	/*
+	 * Tables whose activity moved, or whose last row is a day old (at most
+	 * refresh_batch of those per cycle, oldest first, so a database that
+	 * was created all at once does not refresh all at once).
+	 */
+	CREATE TEMP TABLE IF NOT EXISTS ig_changed_tables (relid oid PRIMARY KEY, activity bigint) ON COMMIT DROP;
+	INSERT INTO ig_changed_tables
+	SELECT c.relid, c.activity
+	  FROM (SELECT s.relid,
+				   s.n_tup_ins + s.n_tup_upd + s.n_tup_del + s.vacuum_count + s.autovacuum_count
+				   + s.analyze_count + s.autoanalyze_count AS activity
+			  FROM pg_stat_user_tables s) c
+	  LEFT JOIN infraguard.table_state st ON st.relid = c.relid
+	 WHERE st.relid IS NULL OR st.activity <> c.activity
+	UNION
+	SELECT st2.relid, st2.activity
+	  FROM (SELECT st.relid, st.activity FROM infraguard.table_state st
+			 WHERE st.recorded_at < now_ts - interval '1 day'
+			 ORDER BY st.recorded_at LIMIT refresh_batch) st2;
+
+	INSERT INTO infraguard.table_history
+	SELECT now_ts, sid, s.relid, s.schemaname, s.relname,
+		   pg_total_relation_size(s.relid), pg_table_size(s.relid), pg_indexes_size(s.relid),
+		   s.n_live_tup, s.n_dead_tup, s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.seq_scan, s.idx_scan
+	  FROM pg_stat_user_tables s
+	  JOIN ig_changed_tables ch ON ch.relid = s.relid;
+	GET DIAGNOSTICS n_tables = ROW_COUNT;
+
+	INSERT INTO infraguard.table_state AS st (relid, activity, recorded_at)
+	SELECT ch.relid, ch.activity, now_ts FROM ig_changed_tables ch
+	ON CONFLICT (relid) DO UPDATE SET activity = excluded.activity, recorded_at = excluded.recorded_at;
+
+	/* indexes: scanned since their last row, or on a table recorded above */
+	INSERT INTO infraguard.index_history
+	SELECT now_ts, sid, i.indexrelid, i.schemaname, i.relname, i.indexrelname,
+		   pg_relation_size(i.indexrelid), i.idx_scan, i.idx_tup_read
+	  FROM pg_stat_user_indexes i
+	  LEFT JOIN infraguard.index_state st ON st.indexrelid = i.indexrelid
+	 WHERE st.indexrelid IS NULL
+		OR st.scans <> i.idx_scan
+		OR i.relid IN (SELECT ch.relid FROM ig_changed_tables ch);
+	GET DIAGNOSTICS n_indexes = ROW_COUNT;
+
+	INSERT INTO infraguard.index_state AS st (indexrelid, scans, recorded_at)
+	SELECT ih.indexrelid, ih.scans, now_ts
+	  FROM infraguard.index_history ih
+	 WHERE ih.snapshot_id = sid AND ih.taken_at = now_ts
+	ON CONFLICT (indexrelid) DO UPDATE SET scans = excluded.scans, recorded_at = excluded.recorded_at;
+	DROP TABLE ig_changed_tables;
+
+	/* forget relations that no longer exist */
+	DELETE FROM infraguard.table_state st
+	 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.relid);
+	DELETE FROM infraguard.index_state st
+	 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.indexrelid);
+
+	n_statements := infraguard.record_statements(sid, now_ts, top_n);
+
+	PERFORM infraguard.evaluate_alerts();
+
+	/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
+	cutoff := now_ts - retention;
+	FOREACH t IN ARRAY ARRAY['metric_history', 'latency_snapshots', 'table_history',
+							 'index_history', 'statement_history', 'snapshots']
+	LOOP
+		EXECUTE format('DELETE FROM infraguard.%1$I WHERE ctid = ANY (ARRAY(
+							SELECT ctid FROM infraguard.%1$I WHERE taken_at < $1 LIMIT $2))', t)
+		  USING cutoff, prune_batch;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		n_pruned := n_pruned + n;
+	END LOOP;
+	/* open alerts are never pruned */
+	DELETE FROM infraguard.alerts
+	 WHERE ctid = ANY (ARRAY(SELECT ctid FROM infraguard.alerts
+							  WHERE resolved_at < cutoff LIMIT prune_batch));
+	GET DIAGNOSTICS n = ROW_COUNT;
+	n_pruned := n_pruned + n;
+
+	UPDATE infraguard.snapshots
+	   SET duration_ms = extract(epoch FROM clock_timestamp() - started) * 1000,
+		   metric_rows = n_metrics, table_rows = n_tables, index_rows = n_indexes,
+		   statement_rows = n_statements, pruned_rows = n_pruned
+	 WHERE snapshot_id = sid;
+	RETURN sid;
+END;
+$$;
+COMMENT ON FUNCTION infraguard.record_snapshot(text) IS
+	'Internal: one snapshot of everything, alert evaluation and pruning (the worker''s cycle)';
+REVOKE ALL ON FUNCTION infraguard.record_snapshot(text) FROM PUBLIC;
+
+CREATE FUNCTION infraguard.take_snapshot()
+RETURNS bigint
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT infraguard.record_snapshot('manual') $$;
+COMMENT ON FUNCTION infraguard.take_snapshot() IS
+	'Record a snapshot now (what the worker does each cycle) and return its id';
+REVOKE ALL ON FUNCTION infraguard.take_snapshot() FROM PUBLIC;
+
+/*
+ * Top statements of the interval as deltas of pg_stat_statements counters.
+ * The baseline is statement_state.  An entry whose counters went backwards
+ * (pg_stat_statements_reset(), eviction and re-entry) starts a new baseline
+ * instead of producing a negative delta; an entry new since the last cycle
+ * counts whole, unless there was no baseline at all (first cycle, or after a
+ * crash emptied the unlogged state).  Texts are read, with the costly
+ * pg_stat_statements(true), only when a new queryid reaches the top.
+ */
+CREATE FUNCTION infraguard.record_statements(sid bigint, now_ts timestamptz, top_n integer)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	pgss_schema name;
+	have_baseline boolean;
+	interval_s float8;
+	n integer := 0;
+BEGIN
+	SELECT n.nspname INTO pgss_schema
+	  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+	 WHERE e.extname = 'pg_stat_statements'
+	   AND string_to_array(e.extversion, '.')::int[] >= ARRAY[1, 8];
+	IF NOT FOUND THEN
+		RETURN 0;
+	END IF;
+
+	SELECT extract(epoch FROM now_ts - max(s.taken_at)) INTO interval_s
+	  FROM infraguard.snapshots s
+	 WHERE s.taken_at < now_ts;
+	have_baseline := EXISTS (SELECT 1 FROM infraguard.statement_state);
+
+	BEGIN
+		EXECUTE format($q$
+			CREATE TEMP TABLE ig_cur ON COMMIT DROP AS
+			SELECT userid, dbid, queryid, toplevel, calls, total_exec_time AS total_exec_ms,
+				   rows, shared_blks_hit, shared_blks_read
+			  FROM %I.pg_stat_statements(false)
+			 WHERE queryid IS NOT NULL$q$, pgss_schema);
+	EXCEPTION WHEN object_not_in_prerequisite_state THEN
+		RETURN 0;				/* pg_stat_statements not preloaded */
+	END;
+
+	IF have_baseline AND interval_s IS NOT NULL THEN
+		INSERT INTO infraguard.statement_history
+		SELECT now_ts, sid, interval_s, d.queryid, d.dbid, d.userid,
+			   d.calls, d.total_exec_ms, d.rows, d.shared_blks_hit, d.shared_blks_read
+		  FROM (SELECT c.queryid, c.dbid, c.userid,
+					   c.calls - coalesce(p.calls, 0) AS calls,
+					   c.total_exec_ms - coalesce(p.total_exec_ms, 0) AS total_exec_ms,
+					   c.rows - coalesce(p.rows, 0) AS rows,
+					   c.shared_blks_hit - coalesce(p.shared_blks_hit, 0) AS shared_blks_hit,
+					   c.shared_blks_read - coalesce(p.shared_blks_read, 0) AS shared_blks_read
+				  FROM ig_cur c
+				  LEFT JOIN infraguard.statement_state p
+					USING (userid, dbid, queryid, toplevel)
+				 WHERE c.calls >= coalesce(p.calls, 0)
+				   AND c.total_exec_ms >= coalesce(p.total_exec_ms, 0)
+				   AND c.calls > coalesce(p.calls, 0)) d
+		 ORDER BY d.total_exec_ms DESC
+		 LIMIT top_n;
+		GET DIAGNOSTICS n = ROW_COUNT;
+
+		IF EXISTS (SELECT 1 FROM infraguard.statement_history h
+					WHERE h.snapshot_id = sid
+					  AND NOT EXISTS (SELECT 1 FROM infraguard.statement_texts t
+									   WHERE t.dbid = h.dbid AND t.queryid = h.queryid)) THEN
+			EXECUTE format($q$
+				INSERT INTO infraguard.statement_texts (dbid, queryid, query, first_seen)
+				SELECT DISTINCT ON (s.dbid, s.queryid) s.dbid, s.queryid, s.query, $2
+				  FROM %I.pg_stat_statements(true) s
+				 WHERE (s.dbid, s.queryid) IN (SELECT h.dbid, h.queryid
+												 FROM infraguard.statement_history h
+												WHERE h.snapshot_id = $1)
+				ON CONFLICT DO NOTHING$q$, pgss_schema)
+			USING sid, now_ts;
+		END IF;
+	END IF;
+
+	/* the new baseline: only entries that moved are written */
+	INSERT INTO infraguard.statement_state AS p
+	SELECT c.* FROM ig_cur c
+	  LEFT JOIN infraguard.statement_state s USING (userid, dbid, queryid, toplevel)
+	 WHERE s.calls IS DISTINCT FROM c.calls
+	ON CONFLICT (userid, dbid, queryid, toplevel) DO UPDATE
+	   SET calls = excluded.calls, total_exec_ms = excluded.total_exec_ms, rows = excluded.rows,
+		   shared_blks_hit = excluded.shared_blks_hit, shared_blks_read = excluded.shared_blks_read;
+	DELETE FROM infraguard.statement_state s
+	 WHERE NOT EXISTS (SELECT 1 FROM ig_cur c
+						WHERE c.userid = s.userid AND c.dbid = s.dbid
+						  AND c.queryid = s.queryid AND c.toplevel = s.toplevel);
+	DROP TABLE ig_cur;
+	RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION infraguard.record_statements(bigint, timestamptz, integer) IS
+	'Internal: top statements of the interval, as deltas of pg_stat_statements';
+REVOKE ALL ON FUNCTION infraguard.record_statements(bigint, timestamptz, integer) FROM PUBLIC;
+
+/*
+ * Growth of each table over a window: its latest row against its latest row
+ * at or before the window's start (or, for a table first seen inside the
+ * window, its first row).  Driven by the tables that exist now, through the
+ * (relid, taken_at) index: the cost does not grow with the history's length.
+ */
+CREATE FUNCTION infraguard.table_growth(window_length interval DEFAULT '7 days')
+RETURNS TABLE (schema_name name, table_name name, bytes_now bigint, size_now text,
+			   bytes_then bigint, growth_bytes bigint, growth text,
+			   growth_per_day_bytes float8, since timestamptz)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	window_start timestamptz;
+BEGIN
+	IF window_length IS NULL OR window_length <= interval '0' OR window_length > interval '100 years' THEN
+		RAISE EXCEPTION 'window must be a positive interval of at most 100 years, not %',
+						coalesce(window_length::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example: SELECT * FROM infraguard.table_growth(''7 days'');';
+	END IF;
+	window_start := now() - window_length;
+	RETURN QUERY
+	SELECT l.schema_name, l.table_name, l.total_bytes, pg_size_pretty(l.total_bytes),
+		   f.total_bytes, l.total_bytes - f.total_bytes, pg_size_pretty(l.total_bytes - f.total_bytes),
+		   CASE WHEN l.taken_at > f.taken_at
+				THEN (l.total_bytes - f.total_bytes) / (extract(epoch FROM l.taken_at - f.taken_at)::float8 / 86400)
+		   END,
+		   f.taken_at
+	  FROM pg_stat_user_tables s
+	  CROSS JOIN LATERAL (
+			SELECT h.schema_name, h.table_name, h.total_bytes, h.taken_at
+			  FROM infraguard.table_history h
+			 WHERE h.relid = s.relid
+			 ORDER BY h.taken_at DESC LIMIT 1) l
+	  CROSS JOIN LATERAL (
+			SELECT c.total_bytes, c.taken_at
+			  FROM ((SELECT h.total_bytes, h.taken_at, 0 AS preference
+					   FROM infraguard.table_history h
+					  WHERE h.relid = s.relid AND h.taken_at <= window_start
+					  ORDER BY h.taken_at DESC LIMIT 1)
+					UNION ALL
+					(SELECT h.total_bytes, h.taken_at, 1
+					   FROM infraguard.table_history h
+					  WHERE h.relid = s.relid AND h.taken_at > window_start
+					  ORDER BY h.taken_at LIMIT 1)) c
+			 ORDER BY c.preference LIMIT 1) f
+	 ORDER BY l.total_bytes - f.total_bytes DESC, l.schema_name, l.table_name;
+END;
+$$;
+COMMENT ON FUNCTION infraguard.table_growth(interval) IS
+	'Growth of each table over the window, from table_history, largest growth first';
+REVOKE ALL ON FUNCTION infraguard.table_growth(interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.table_growth(interval) TO pg_monitor;
