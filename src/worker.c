@@ -297,10 +297,16 @@ run_cycle(void)
 	bool		did_work = false;
 	int			timeout_s;
 
-	/* bounded, but never shorter than what a big database needs */
+	/*
+	 * statement_timeout: bounded, but never shorter than what a big database
+	 * needs.  lock_timeout: below the default deadlock_timeout (1 s), so in
+	 * a lock conflict with a DBA's DDL (DROP EXTENSION, ALTER TABLE) it is
+	 * the worker that gives up, never the DBA's statement; the cycle is
+	 * logged as failed and the next one retries.
+	 */
 	timeout_s = Max(10, Min(infraguard_snapshot_interval, 300));
 	snprintf(timeouts, sizeof(timeouts),
-			 "SET LOCAL statement_timeout = '%ds'; SET LOCAL lock_timeout = '5s'; "
+			 "SET LOCAL statement_timeout = '%ds'; SET LOCAL lock_timeout = '500ms'; "
 			 "SET LOCAL search_path = pg_catalog, pg_temp",
 			 timeout_s);
 

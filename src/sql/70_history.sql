@@ -5,10 +5,11 @@
  * Storage design, so that a database with 10,000 tables does not write
  * 30,000 rows a minute:
  *	- server-level values are narrow rows (time, metric, value), ~60 a cycle;
- *	- a table or index gets a history row only when its activity counters
- *	  moved since its last row, plus a slow refresh (at most
- *	  infraguard.relation_refresh_batch stale ones per cycle, each at most
- *	  once a day) so idle relations still show in table_growth();
+ *	- a table gets a history row only when its activity counters moved since
+ *	  its last row, an index only when it was scanned, plus a slow refresh (at
+ *	  most infraguard.relation_refresh_batch stale tables, and twice as many
+ *	  indexes, per cycle, each at most once a day) so idle relations still
+ *	  show in table_growth();
  *	- statements: the top infraguard.top_statements by execution time in the
  *	  interval, as deltas; texts are fetched once per new queryid.
  * The "last seen" counters live in UNLOGGED state tables: they cost no WAL,
@@ -60,8 +61,8 @@ CREATE TABLE infraguard.table_history (
 	taken_at		timestamptz NOT NULL,
 	snapshot_id		bigint NOT NULL,
 	relid			oid NOT NULL,
-	schema_name		name NOT NULL,
-	table_name		name NOT NULL,
+	schema_name		text NOT NULL,	-- text, not name: name is 64 bytes wide
+	table_name		text NOT NULL,
 	total_bytes		bigint,
 	table_bytes		bigint,
 	index_bytes		bigint,
@@ -82,9 +83,9 @@ CREATE TABLE infraguard.index_history (
 	taken_at		timestamptz NOT NULL,
 	snapshot_id		bigint NOT NULL,
 	indexrelid		oid NOT NULL,
-	schema_name		name NOT NULL,
-	table_name		name NOT NULL,
-	index_name		name NOT NULL,
+	schema_name		text NOT NULL,
+	table_name		text NOT NULL,
+	index_name		text NOT NULL,
 	size_bytes		bigint,
 	scans			bigint,
 	tuples_read		bigint
@@ -208,14 +209,14 @@ GRANT EXECUTE ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8
 /*
  * One step of the history: record everything, then prune.  Called by the
  * worker with source 'worker', and by take_snapshot().  Returns the new
- * snapshot's id.  Never blocks on a lock for long (lock_timeout), and every
- * query is bounded: work per cycle does not grow with the history's length.
+ * snapshot's id.  Callers bound lock waits with lock_timeout (the worker's
+ * and take_snapshot()'s), and every query is bounded: work per cycle does
+ * not grow with the history's length.
  */
 CREATE FUNCTION infraguard.record_snapshot(source text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
-SET lock_timeout = '5s'
 AS $$
 DECLARE
 	sid bigint;
@@ -235,6 +236,8 @@ DECLARE
 	retention interval := coalesce(nullif(current_setting('infraguard.retention', true), '')::interval, interval '30 days');
 	prune_batch constant integer := 10000;
 	cutoff timestamptz;
+	changed_relids oid[];
+	changed_activity bigint[];
 	t text;
 BEGIN
 	IF source IS NULL OR source NOT IN ('worker', 'manual') THEN
@@ -334,50 +337,55 @@ BEGIN
 	 * refresh_batch of those per cycle, oldest first, so a database that
 	 * was created all at once does not refresh all at once).
 	 */
-	CREATE TEMP TABLE IF NOT EXISTS ig_changed_tables (relid oid PRIMARY KEY, activity bigint) ON COMMIT DROP;
-	INSERT INTO ig_changed_tables
-	SELECT c.relid, c.activity
-	  FROM (SELECT s.relid,
+	SELECT coalesce(array_agg(c.relid), '{}'), coalesce(array_agg(c.activity), '{}')
+	  INTO changed_relids, changed_activity
+	  FROM (SELECT s.relid, s.schemaname,
 				   s.n_tup_ins + s.n_tup_upd + s.n_tup_del + s.vacuum_count + s.autovacuum_count
 				   + s.analyze_count + s.autoanalyze_count AS activity
 			  FROM pg_stat_user_tables s) c
 	  LEFT JOIN infraguard.table_state st ON st.relid = c.relid
-	 WHERE st.relid IS NULL OR st.activity <> c.activity
-	UNION
-	SELECT st2.relid, st2.activity
-	  FROM (SELECT st.relid, st.activity FROM infraguard.table_state st
-			 WHERE st.recorded_at < now_ts - interval '1 day'
-			 ORDER BY st.recorded_at LIMIT refresh_batch) st2;
+	 WHERE st.relid IS NULL
+		/* our own tables change every cycle: they get the daily row only */
+		OR (st.activity <> c.activity AND c.schemaname <> 'infraguard')
+		OR st.relid IN (SELECT st2.relid FROM infraguard.table_state st2
+						 WHERE st2.recorded_at < now_ts - interval '1 day'
+						 ORDER BY st2.recorded_at LIMIT refresh_batch);
 
 	INSERT INTO infraguard.table_history
 	SELECT now_ts, sid, s.relid, s.schemaname, s.relname,
 		   pg_total_relation_size(s.relid), pg_table_size(s.relid), pg_indexes_size(s.relid),
 		   s.n_live_tup, s.n_dead_tup, s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.seq_scan, s.idx_scan
 	  FROM pg_stat_user_tables s
-	  JOIN ig_changed_tables ch ON ch.relid = s.relid;
+	 WHERE s.relid = ANY (changed_relids);
 	GET DIAGNOSTICS n_tables = ROW_COUNT;
 
 	INSERT INTO infraguard.table_state AS st (relid, activity, recorded_at)
-	SELECT ch.relid, ch.activity, now_ts FROM ig_changed_tables ch
+	SELECT ch.relid, ch.activity, now_ts
+	  FROM unnest(changed_relids, changed_activity) ch(relid, activity)
 	ON CONFLICT (relid) DO UPDATE SET activity = excluded.activity, recorded_at = excluded.recorded_at;
 
-	/* indexes: scanned since their last row, or on a table recorded above */
-	INSERT INTO infraguard.index_history
-	SELECT now_ts, sid, i.indexrelid, i.schemaname, i.relname, i.indexrelname,
-		   pg_relation_size(i.indexrelid), i.idx_scan, i.idx_tup_read
-	  FROM pg_stat_user_indexes i
-	  LEFT JOIN infraguard.index_state st ON st.indexrelid = i.indexrelid
-	 WHERE st.indexrelid IS NULL
-		OR st.scans <> i.idx_scan
-		OR i.relid IN (SELECT ch.relid FROM ig_changed_tables ch);
-	GET DIAGNOSTICS n_indexes = ROW_COUNT;
-
+	/*
+	 * Indexes: new, or scanned since their last row (ours: daily only), or
+	 * due for their daily row.  Their sizes move with their table's, which
+	 * table_history.index_bytes already follows.
+	 */
+	WITH recorded AS (
+		INSERT INTO infraguard.index_history
+		SELECT now_ts, sid, i.indexrelid, i.schemaname, i.relname, i.indexrelname,
+			   pg_relation_size(i.indexrelid), i.idx_scan, i.idx_tup_read
+		  FROM pg_stat_user_indexes i
+		  LEFT JOIN infraguard.index_state st ON st.indexrelid = i.indexrelid
+		 WHERE st.indexrelid IS NULL
+			OR (st.scans <> i.idx_scan AND i.schemaname <> 'infraguard')
+			OR st.indexrelid IN (SELECT st2.indexrelid FROM infraguard.index_state st2
+								  WHERE st2.recorded_at < now_ts - interval '1 day'
+								  ORDER BY st2.recorded_at LIMIT 2 * refresh_batch)
+		RETURNING indexrelid, scans
+	)
 	INSERT INTO infraguard.index_state AS st (indexrelid, scans, recorded_at)
-	SELECT ih.indexrelid, ih.scans, now_ts
-	  FROM infraguard.index_history ih
-	 WHERE ih.snapshot_id = sid AND ih.taken_at = now_ts
+	SELECT r.indexrelid, r.scans, now_ts FROM recorded r
 	ON CONFLICT (indexrelid) DO UPDATE SET scans = excluded.scans, recorded_at = excluded.recorded_at;
-	DROP TABLE ig_changed_tables;
+	GET DIAGNOSTICS n_indexes = ROW_COUNT;
 
 	/* forget relations that no longer exist */
 	DELETE FROM infraguard.table_state st
@@ -419,10 +427,12 @@ COMMENT ON FUNCTION infraguard.record_snapshot(text) IS
 	'Internal: one snapshot of everything, alert evaluation and pruning (the worker''s cycle)';
 REVOKE ALL ON FUNCTION infraguard.record_snapshot(text) FROM PUBLIC;
 
+-- the worker sets its own, shorter lock_timeout (see src/worker.c)
 CREATE FUNCTION infraguard.take_snapshot()
 RETURNS bigint
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '5s'
 AS $$ SELECT infraguard.record_snapshot('manual') $$;
 COMMENT ON FUNCTION infraguard.take_snapshot() IS
 	'Record a snapshot now (what the worker does each cycle) and return its id';
@@ -461,66 +471,80 @@ BEGIN
 	 WHERE s.taken_at < now_ts;
 	have_baseline := EXISTS (SELECT 1 FROM infraguard.statement_state);
 
+	/*
+	 * One statement, so that every part sees the same reading and the same
+	 * old baseline, and no temporary table (whose catalog entries would cost
+	 * WAL every cycle) is needed.
+	 */
 	BEGIN
 		EXECUTE format($q$
-			CREATE TEMP TABLE ig_cur ON COMMIT DROP AS
-			SELECT userid, dbid, queryid, toplevel, calls, total_exec_time AS total_exec_ms,
-				   rows, shared_blks_hit, shared_blks_read
-			  FROM %I.pg_stat_statements(false)
-			 WHERE queryid IS NOT NULL$q$, pgss_schema);
-	EXCEPTION WHEN object_not_in_prerequisite_state THEN
-		RETURN 0;				/* pg_stat_statements not preloaded */
-	END;
-
-	IF have_baseline AND interval_s IS NOT NULL THEN
-		INSERT INTO infraguard.statement_history
-		SELECT now_ts, sid, interval_s, d.queryid, d.dbid, d.userid,
-			   d.calls, d.total_exec_ms, d.rows, d.shared_blks_hit, d.shared_blks_read
-		  FROM (SELECT c.queryid, c.dbid, c.userid,
+			WITH cur AS (
+				SELECT userid, dbid, queryid, toplevel, calls, total_exec_time AS total_exec_ms,
+					   rows, shared_blks_hit, shared_blks_read
+				  FROM %I.pg_stat_statements(false)
+				 WHERE queryid IS NOT NULL
+			), delta AS (
+				SELECT c.queryid, c.dbid, c.userid,
 					   c.calls - coalesce(p.calls, 0) AS calls,
 					   c.total_exec_ms - coalesce(p.total_exec_ms, 0) AS total_exec_ms,
 					   c.rows - coalesce(p.rows, 0) AS rows,
 					   c.shared_blks_hit - coalesce(p.shared_blks_hit, 0) AS shared_blks_hit,
 					   c.shared_blks_read - coalesce(p.shared_blks_read, 0) AS shared_blks_read
-				  FROM ig_cur c
-				  LEFT JOIN infraguard.statement_state p
-					USING (userid, dbid, queryid, toplevel)
-				 WHERE c.calls >= coalesce(p.calls, 0)
+				  FROM cur c
+				  LEFT JOIN infraguard.statement_state p USING (userid, dbid, queryid, toplevel)
+				 WHERE $4				-- a baseline exists
+				   AND c.calls > coalesce(p.calls, 0)
 				   AND c.total_exec_ms >= coalesce(p.total_exec_ms, 0)
-				   AND c.calls > coalesce(p.calls, 0)) d
-		 ORDER BY d.total_exec_ms DESC
-		 LIMIT top_n;
-		GET DIAGNOSTICS n = ROW_COUNT;
+				   AND c.rows >= coalesce(p.rows, 0)
+			), recorded AS (
+				INSERT INTO infraguard.statement_history
+				SELECT $2, $1, $5, d.queryid, d.dbid, d.userid, d.calls, d.total_exec_ms, d.rows,
+					   d.shared_blks_hit, d.shared_blks_read
+				  FROM delta d
+				 ORDER BY d.total_exec_ms DESC
+				 LIMIT $3
+				RETURNING 1
+			), baseline AS (
+				INSERT INTO infraguard.statement_state AS p
+				SELECT c.* FROM cur c
+				  LEFT JOIN infraguard.statement_state s USING (userid, dbid, queryid, toplevel)
+				 WHERE s.calls IS DISTINCT FROM c.calls
+				ON CONFLICT (userid, dbid, queryid, toplevel) DO UPDATE
+				   SET calls = excluded.calls, total_exec_ms = excluded.total_exec_ms,
+					   rows = excluded.rows, shared_blks_hit = excluded.shared_blks_hit,
+					   shared_blks_read = excluded.shared_blks_read
+				RETURNING 1
+			), evicted AS (
+				DELETE FROM infraguard.statement_state s
+				 WHERE NOT EXISTS (SELECT 1 FROM cur c
+									WHERE c.userid = s.userid AND c.dbid = s.dbid
+									  AND c.queryid = s.queryid AND c.toplevel = s.toplevel)
+				RETURNING 1
+			)
+			SELECT (SELECT count(*) FROM recorded)::integer
+				   + 0 * (SELECT count(*) FROM baseline) + 0 * (SELECT count(*) FROM evicted)$q$,
+			pgss_schema)
+		INTO n
+		USING sid, now_ts, top_n, have_baseline AND interval_s IS NOT NULL, coalesce(interval_s, 0);
+	EXCEPTION WHEN object_not_in_prerequisite_state THEN
+		RETURN 0;				/* pg_stat_statements not preloaded */
+	END;
 
-		IF EXISTS (SELECT 1 FROM infraguard.statement_history h
-					WHERE h.snapshot_id = sid
-					  AND NOT EXISTS (SELECT 1 FROM infraguard.statement_texts t
-									   WHERE t.dbid = h.dbid AND t.queryid = h.queryid)) THEN
-			EXECUTE format($q$
-				INSERT INTO infraguard.statement_texts (dbid, queryid, query, first_seen)
-				SELECT DISTINCT ON (s.dbid, s.queryid) s.dbid, s.queryid, s.query, $2
-				  FROM %I.pg_stat_statements(true) s
-				 WHERE (s.dbid, s.queryid) IN (SELECT h.dbid, h.queryid
-												 FROM infraguard.statement_history h
-												WHERE h.snapshot_id = $1)
-				ON CONFLICT DO NOTHING$q$, pgss_schema)
-			USING sid, now_ts;
-		END IF;
+	/* texts: the costly pg_stat_statements(true) only for queryids never seen */
+	IF EXISTS (SELECT 1 FROM infraguard.statement_history h
+				WHERE h.snapshot_id = sid
+				  AND NOT EXISTS (SELECT 1 FROM infraguard.statement_texts t
+								   WHERE t.dbid = h.dbid AND t.queryid = h.queryid)) THEN
+		EXECUTE format($q$
+			INSERT INTO infraguard.statement_texts (dbid, queryid, query, first_seen)
+			SELECT DISTINCT ON (s.dbid, s.queryid) s.dbid, s.queryid, s.query, $2
+			  FROM %I.pg_stat_statements(true) s
+			 WHERE (s.dbid, s.queryid) IN (SELECT h.dbid, h.queryid
+											 FROM infraguard.statement_history h
+											WHERE h.snapshot_id = $1)
+			ON CONFLICT DO NOTHING$q$, pgss_schema)
+		USING sid, now_ts;
 	END IF;
-
-	/* the new baseline: only entries that moved are written */
-	INSERT INTO infraguard.statement_state AS p
-	SELECT c.* FROM ig_cur c
-	  LEFT JOIN infraguard.statement_state s USING (userid, dbid, queryid, toplevel)
-	 WHERE s.calls IS DISTINCT FROM c.calls
-	ON CONFLICT (userid, dbid, queryid, toplevel) DO UPDATE
-	   SET calls = excluded.calls, total_exec_ms = excluded.total_exec_ms, rows = excluded.rows,
-		   shared_blks_hit = excluded.shared_blks_hit, shared_blks_read = excluded.shared_blks_read;
-	DELETE FROM infraguard.statement_state s
-	 WHERE NOT EXISTS (SELECT 1 FROM ig_cur c
-						WHERE c.userid = s.userid AND c.dbid = s.dbid
-						  AND c.queryid = s.queryid AND c.toplevel = s.toplevel);
-	DROP TABLE ig_cur;
 	RETURN n;
 END;
 $$;
@@ -553,7 +577,7 @@ BEGIN
 	END IF;
 	window_start := now() - window_length;
 	RETURN QUERY
-	SELECT l.schema_name, l.table_name, l.total_bytes, pg_size_pretty(l.total_bytes),
+	SELECT l.schema_name::name, l.table_name::name, l.total_bytes, pg_size_pretty(l.total_bytes),
 		   f.total_bytes, l.total_bytes - f.total_bytes, pg_size_pretty(l.total_bytes - f.total_bytes),
 		   CASE WHEN l.taken_at > f.taken_at
 				THEN (l.total_bytes - f.total_bytes) / (extract(epoch FROM l.taken_at - f.taken_at)::float8 / 86400)
