@@ -36,6 +36,9 @@ SQL_SRC = \
 	src/sql/30_health.sql \
 	src/sql/40_tables_indexes.sql \
 	src/sql/50_queries_connections.sql \
+	src/sql/55_emergency.sql \
+	src/sql/56_risks.sql \
+	src/sql/57_audit.sql \
 	src/sql/60_measurements.sql \
 	src/sql/70_history.sql \
 	src/sql/80_alerts.sql \
@@ -44,7 +47,7 @@ SQL_SRC = \
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = 00_setup version thresholds health table_health indexes \
-	slow_queries connections measurements history privileges bad_input
+	slow_queries connections measurements history emergency privileges bad_input
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

@@ -49,12 +49,16 @@ as_pg "$PG_BINDIR/initdb" -D "$DEMO_DIR/data" -A peer -U postgres >/dev/null
 cat >> "$DEMO_DIR/data/postgresql.conf" <<CONF
 # infraguard demo
 shared_preload_libraries = 'pg_stat_statements,infraguard'
+infraguard.database = '$DEMO_DB'
+infraguard.snapshot_interval = 10s
 port = $DEMO_PORT
 listen_addresses = ''
 unix_socket_directories = '$DEMO_DIR'
 CONF
 pg_ctl_demo -l "$DEMO_DIR/server.log" -w start >/dev/null
 as_pg "$PG_BINDIR/createdb" -h "$DEMO_DIR" -p "$DEMO_PORT" "$DEMO_DB"
+# the worker's database exists now: restart so it connects at once
+pg_ctl_demo -l "$DEMO_DIR/server.log" -w restart >/dev/null
 
 ig_log "creating the extensions and a small workload"
 demo_psql -q -v ON_ERROR_STOP=1 <<'SQL'
@@ -94,6 +98,7 @@ SELECT pg_sleep(0.2);
 SELECT pg_stat_force_next_flush();
 SQL
 sleep 1
+demo_psql -qAtc "SELECT infraguard.take_snapshot()" >/dev/null
 
 show() {
 	printf '\n--- %s\n' "$1"
@@ -106,6 +111,13 @@ show "SELECT index_name, size, reason, suggestion FROM infraguard.unused_indexes
 show "SELECT queryid, dbname, calls, round(total_seconds::numeric, 3) AS total_seconds, round(mean_ms::numeric, 2) AS mean_ms, pct_of_total_time, query FROM infraguard.slow_queries(5)"
 show "SELECT * FROM infraguard.connections()"
 show "SELECT * FROM infraguard.connection_usage()"
+show "SELECT dbname, calls, round(p50_ms::numeric, 3) AS p50_ms, round(p95_ms::numeric, 3) AS p95_ms, round(p99_ms::numeric, 3) AS p99_ms, round(max_ms::numeric, 3) AS max_ms FROM infraguard.latency()"
+show "SELECT kind, name, total_size, used_size, free_size, used_pct FROM infraguard.disk_usage()"
+show "SELECT cpu_count, load1, cpu_pct, mem_total_size, mem_available_size, mem_used_pct FROM infraguard.system_stats()"
+show "SELECT snapshot_id, taken_at, source, round(duration_ms) AS ms, metric_rows, table_rows FROM infraguard.snapshots ORDER BY snapshot_id DESC LIMIT 3"
+show "SELECT metric, level, value, threshold, opened_at FROM infraguard.active_alerts"
+show "SELECT check_name, status, detail FROM infraguard.security_audit() WHERE status <> 'ok'"
+show "SELECT priority, kind, statement, reason FROM infraguard.maintenance_plan() LIMIT 5"
 
 cat <<EOF2
 

@@ -13,14 +13,20 @@ SELECT p.oid::regprocedure AS function,
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'infraguard')
    AND d.deptype = 'e'
  ORDER BY 1::text;
--- and none is SECURITY DEFINER or runs with the caller's search_path
-SELECT count(*) AS unsafe_functions
+-- none runs with the caller's search_path
+SELECT count(*) AS without_fixed_search_path
   FROM pg_depend d
   JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'infraguard')
    AND d.deptype = 'e'
    AND p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'c')
-   AND (p.prosecdef OR NOT coalesce(p.proconfig::text[] @> ARRAY['search_path=pg_catalog, pg_temp'], false));
+   AND NOT coalesce(p.proconfig::text[] @> ARRAY['search_path=pg_catalog, pg_temp'], false);
+-- and exactly one is SECURITY DEFINER: it reads column widths, no values, from pg_statistic
+SELECT p.oid::regprocedure AS security_definer
+  FROM pg_depend d
+  JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'infraguard')
+   AND d.deptype = 'e' AND p.prosecdef;
 
 SELECT has_table_privilege('ig_plain', 'infraguard.thresholds', 'SELECT') AS plain_reads,
 	   has_table_privilege('ig_monitor', 'infraguard.thresholds', 'SELECT') AS monitor_reads,

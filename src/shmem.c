@@ -9,7 +9,7 @@
  * number), then infraguard.max_databases + 1 IgLatencyDb totals.  With
  * max_connections = 100 and the other defaults (MaxBackends = 122, plus 5
  * auxiliary processes) and max_databases = 64 that is
- *	  127 * 7712 + 65 * 7704 + header ≈ 1.48 MB,
+ *	  152 + 127 * 7712 + 65 * 7712 = 1,480,856 bytes,
  * visible as the "infraguard" row of pg_shmem_allocations.
  *
  * Copyright (c) 2026, infraguard developers

@@ -28,7 +28,7 @@ ig_require_root() {
 # ig_install_packages [extra packages...]
 ig_install_packages() {
 	local pkgs=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib
-		check pkg-config libipc-run-perl make gcc "$@")
+		check pkg-config libipc-run-perl make gcc prometheus-postgres-exporter "$@")
 	local missing=()
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -42,8 +42,18 @@ ig_install_packages() {
 		local nocluster=/etc/postgresql-common/createcluster.d/50-infraguard-nocluster.conf
 		mkdir -p "$(dirname "$nocluster")"
 		echo 'create_main_cluster = false' > "$nocluster"
-		apt-get install -y -qq "${missing[@]}" >/dev/null || { rm -f "$nocluster"; return 1; }
-		rm -f "$nocluster"
+		# Nor should packages start services (the exporter's would scrape
+		# port 5432): Debian's policy-rc.d convention, only while we install.
+		local policy=""
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			policy=/usr/sbin/policy-rc.d
+			printf '#!/bin/sh\nexit 101\n' > "$policy"
+			chmod 755 "$policy"
+		fi
+		local rc=0
+		apt-get install -y -qq "${missing[@]}" >/dev/null || rc=$?
+		rm -f "$nocluster" ${policy:+"$policy"}
+		[ "$rc" -eq 0 ] || return "$rc"
 	fi
 }
 

@@ -68,4 +68,14 @@ INSERT INTO infraguard.thresholds (metric, warning, critical, direction, action)
 	('idle_in_transaction', 60, 600, 'above',
 	 'Fix the application''s transaction handling; set idle_in_transaction_session_timeout'),
 	('blocked_sessions', 3, 10, 'above',
-	 'Find the blocking session with pg_blocking_pids() and end its transaction');
+	 'Find the head of the wait chain with infraguard.blocking() and end its transaction'),
+	('inactive_slot_retained_wal', 1024, 10240, 'above',
+	 'Bring the slot''s consumer back, or drop the slot with pg_drop_replication_slot() before pg_wal fills the disk'),
+	('table_bloat', 50, 80, 'above',
+	 'Rewrite the table (pg_repack, or VACUUM FULL in a maintenance window) and tune autovacuum for it'),
+	('archive_failures', 1, 1, 'above',
+	 'Fix archive_command (see the server log): WAL piles up in pg_wal until it succeeds'),
+	('last_archive_age', 3600, 21600, 'above',
+	 'Check that archive_command succeeds and that WAL is being switched (archive_timeout)'),
+	('last_backup_age', 26, 50, 'above',
+	 'Check the backup job: the last recorded backup is too old');

@@ -170,6 +170,84 @@ BEGIN
 	END IF;
 	RETURN NEXT;
 
+	/* WAL kept by replication slots nobody consumes */
+	SELECT count(*) AS n, max(s.retained_wal_bytes) AS worst,
+		   (array_agg(s.slot_name ORDER BY s.retained_wal_bytes DESC NULLS LAST))[1] AS slot
+	  INTO r
+	  FROM infraguard.replication_slots() s
+	 WHERE NOT s.active;
+	metric := 'inactive_slot_retained_wal';
+	unit := 'MB';
+	value := round(coalesce(r.worst, 0) / 1048576.0, 1);
+	detail := CASE WHEN r.n = 0 THEN 'no inactive replication slot'
+				   ELSE format('%s inactive slots; %s retains %s MB of WAL', r.n, quote_ident(r.slot), value) END;
+	RETURN NEXT;
+
+	/* estimated bloat of the worst table of at least 8 MB in this database */
+	SELECT b.schema_name, b.object_name, b.bloat_pct, b.estimated_bloat, b.size
+	  INTO r
+	  FROM infraguard.bloat() b
+	 WHERE b.kind = 'table' AND b.size_bytes >= 8 * 1024 * 1024 AND b.bloat_pct IS NOT NULL
+	 ORDER BY b.bloat_pct DESC
+	 LIMIT 1;
+	metric := 'table_bloat';
+	unit := '%';
+	IF FOUND THEN
+		value := r.bloat_pct;
+		detail := format('%s.%s: estimated %s of %s is bloat', quote_ident(r.schema_name),
+						 quote_ident(r.object_name), r.estimated_bloat, r.size);
+	ELSE
+		value := NULL;
+		detail := format('no analysed table of 8 MB or more in database %s', quote_ident(current_database()));
+	END IF;
+	RETURN NEXT;
+
+	/* WAL archiving */
+	SELECT * INTO r FROM infraguard.backup_status();
+	metric := 'archive_failures';
+	unit := 'failing';
+	IF NOT r.archiving_configured THEN
+		value := NULL;
+		detail := 'WAL archiving is off (archive_mode, archive_command/archive_library)';
+	ELSE
+		value := CASE WHEN r.failing THEN 1 ELSE 0 END;
+		detail := CASE WHEN r.failing
+					   THEN format('archiving %s failed at %s (%s failures since %s)', r.last_failed_wal,
+								   r.last_failed_time, r.failed_count, coalesce(r.stats_reset::text, 'the start'))
+					   ELSE format('%s failures since %s, none since the last success', r.failed_count,
+								   coalesce(r.stats_reset::text, 'the start')) END;
+	END IF;
+	RETURN NEXT;
+	metric := 'last_archive_age';
+	unit := 's';
+	IF NOT r.archiving_configured THEN
+		value := NULL;
+		detail := 'WAL archiving is off (archive_mode, archive_command/archive_library)';
+	ELSIF r.last_archived_time IS NULL THEN
+		value := NULL;
+		detail := 'no WAL segment archived since statistics were reset';
+	ELSE
+		value := r.seconds_since_last_archive;
+		detail := format('%s archived at %s', r.last_archived_wal, r.last_archived_time);
+	END IF;
+	RETURN NEXT;
+
+	/* backups reported by backup scripts */
+	SELECT b.kind, b.label, b.finished_at INTO r
+	  FROM infraguard.backup_registry b
+	 ORDER BY b.finished_at DESC
+	 LIMIT 1;
+	metric := 'last_backup_age';
+	unit := 'h';
+	IF FOUND THEN
+		value := round((extract(epoch FROM now() - r.finished_at) / 3600)::numeric, 2);
+		detail := format('last backup: %s %s finished at %s', r.kind, coalesce(quote_literal(r.label), ''), r.finished_at);
+	ELSE
+		value := NULL;
+		detail := 'no backup was ever recorded with infraguard.record_backup()';
+	END IF;
+	RETURN NEXT;
+
 	/* the worst file system PostgreSQL writes to */
 	SELECT d.kind, d.name, d.used_pct, d.free_size
 	  INTO r

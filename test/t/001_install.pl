@@ -18,12 +18,12 @@ is( $node->safe_psql('postgres',
 		"SELECT infraguard.version() = extversion FROM pg_extension WHERE extname = 'infraguard'"),
 	't', 'library version matches the catalog');
 is($node->safe_psql('postgres', "SELECT count(*) FROM infraguard.health()"),
-	'12', 'health() has one row per default threshold');
+	'17', 'health() has one row per default threshold');
 
 $node->restart;
 is( $node->safe_psql('postgres',
 		"SELECT count(*) FROM infraguard.health() WHERE status IN ('ok','warning','critical','unknown')"),
-	'12', 'health() works after a restart');
+	'17', 'health() works after a restart');
 
 # a typo in an infraguard.* setting is reported, not silently kept
 $node->append_conf('postgresql.conf', "infraguard.no_such_setting = 1");

@@ -1,0 +1,289 @@
+# prometheus/queries.yaml with the real exporter: Debian's
+# prometheus-postgres-exporter, connected as a role that is only a member of
+# pg_monitor, bound to 127.0.0.1 on a free port, scraped over HTTP; the
+# infraguard metrics appear with the values the SQL functions give.
+use strict;
+use warnings;
+use File::Basename qw(dirname);
+use File::Spec;
+use HTTP::Tiny;
+use IPC::Run;
+use POSIX ();
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time usleep);
+
+my $exporter_bin = $ENV{IG_PG_EXPORTER} // '/usr/bin/prometheus-postgres-exporter';
+my $top = File::Spec->rel2abs(File::Spec->catdir(dirname(__FILE__), '..', '..'));
+my $queries_file = "$top/prometheus/queries.yaml";
+
+# Not a skip: a missing exporter is a broken test environment.
+if (!-x $exporter_bin)
+{
+	fail("$exporter_bin is missing: install the Debian package prometheus-postgres-exporter "
+		  . "(apt-get install prometheus-postgres-exporter)");
+	done_testing();
+	exit 1;
+}
+ok(-f $queries_file, "queries file exists: $queries_file");
+
+my ($version_out, $help_out) = ('', '');
+IPC::Run::run([ $exporter_bin, '--version' ], '>&', \$version_out, IPC::Run::timeout(30));
+IPC::Run::run([ $exporter_bin, '--help' ], '>&', \$help_out, IPC::Run::timeout(30));
+my ($version) = $version_out =~ /version\s+(\S+)/;
+note("exporter: " . ($version // $version_out));
+like($help_out, qr/--extend\.query-path/, 'the exporter has --extend.query-path');
+
+my $node = PostgreSQL::Test::Cluster->new('prometheus');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'pg_stat_statements,infraguard'
+infraguard.snapshot_interval = 1s
+});
+$node->start;
+$node->safe_psql('postgres', q{
+	CREATE EXTENSION infraguard;
+	CREATE ROLE prometheus LOGIN;
+	GRANT pg_monitor TO prometheus;
+	-- a warning: any used disk space is over this level
+	SELECT infraguard.set_threshold('storage_used_percent', 0.0001, 100);
+	-- a critical: any used memory is over both levels
+	SELECT infraguard.set_threshold('memory_percent', 0.0001, 0.0002);
+	SELECT count(*) FROM pg_class;
+});
+ok($node->poll_query_until('postgres', q{
+	SELECT count(*) = 2 FROM infraguard.active_alerts
+	 WHERE (metric, level) IN (('storage_used_percent', 'warning'), ('memory_percent', 'critical'))}),
+	'the worker opened the warning and the critical alert');
+
+# ---------------------------------------------------------------------------
+# The exporter, loopback only, stopped however the test ends
+# ---------------------------------------------------------------------------
+my $port = PostgreSQL::Test::Cluster::get_free_port();
+my $log = "$PostgreSQL::Test::Utils::tmp_check/prometheus_exporter.log";
+my $dsn = sprintf('host=%s port=%d user=prometheus dbname=postgres sslmode=disable connect_timeout=10',
+	$node->host, $node->port);
+my $exporter_pid;
+{
+	local $ENV{DATA_SOURCE_NAME} = $dsn;
+	$exporter_pid = fork();
+	die "fork: $!" unless defined $exporter_pid;
+	if ($exporter_pid == 0)
+	{
+		# the child must never run this script's END blocks (they would
+		# stop the cluster): leave with _exit if anything goes wrong
+		open(STDIN, '<', '/dev/null')
+		  && open(STDOUT, '>', $log)
+		  && open(STDERR, '>&', \*STDOUT)
+		  && exec($exporter_bin, "--web.listen-address=127.0.0.1:$port",
+			"--extend.query-path=$queries_file", '--log.level=info');
+		print STDERR "cannot start $exporter_bin: $!\n";
+		POSIX::_exit(127);
+	}
+}
+
+sub exporter_alive
+{
+	return $exporter_pid && waitpid($exporter_pid, POSIX::WNOHANG()) == 0;
+}
+
+# SIGTERM, then SIGKILL after 10 s; true if it exited on SIGTERM
+sub stop_exporter
+{
+	return 1 unless $exporter_pid;
+	my $pid = $exporter_pid;
+	$exporter_pid = undef;
+	kill 'TERM', $pid;
+	my $deadline = time() + 10;
+	while (time() < $deadline)
+	{
+		return 1 if waitpid($pid, POSIX::WNOHANG()) != 0;
+		usleep(100_000);
+	}
+	kill 'KILL', $pid;
+	waitpid($pid, 0);
+	return 0;
+}
+
+END
+{
+	local $?;
+	stop_exporter();
+}
+
+# loopback only: never through a proxy from the environment
+my $http = HTTP::Tiny->new(timeout => 10, proxy => undef, http_proxy => undef);
+my $url = "http://127.0.0.1:$port/metrics";
+my $body;
+my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
+while (time() < $deadline)
+{
+	my $res = $http->get($url);
+	if ($res->{success} && $res->{content} =~ /^infraguard_snapshot_last_timestamp_seconds/m)
+	{
+		$body = $res->{content};
+		last;
+	}
+	last unless exporter_alive();
+	usleep(200_000);
+}
+ok(defined $body, "exporter answers on $url with infraguard metrics")
+  or diag("exporter log:\n" . (-f $log ? slurp_file($log) : '(none)'));
+$body //= '';
+
+# samples: name => [ [ {labels}, value ], ... ]
+my (%samples, %type);
+foreach my $line (split /\n/, $body)
+{
+	if ($line =~ /^# TYPE (\S+) (\S+)/) { $type{$1} = $2; next; }
+	next if $line =~ /^#/ || $line !~ /\S/;
+	my ($name, $labels, $value) = $line =~ /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/
+	  or next;
+	my %l;
+	while (($labels // '') =~ /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g) { $l{$1} = $2; }
+	push @{ $samples{$name} }, [ \%l, $value ];
+}
+
+# the value of the one sample of a metric with these labels
+sub sample
+{
+	my ($name, %want) = @_;
+	my @m = grep {
+		my $l = $_->[0];
+		!grep { ($l->{$_} // '') ne $want{$_} } keys %want
+	} @{ $samples{$name} || [] };
+	return @m == 1 ? $m[0][1] : undef;
+}
+
+sub sql { return $node->safe_psql('postgres', $_[0]); }
+
+is(sample('pg_up'), '1', 'pg_up is 1');
+is(sample('pg_exporter_last_scrape_error'), '0', 'the last scrape had no error');
+my ($load_error) = map { $_->[1] } grep { ($_->[0]{filename} // '') eq $queries_file }
+  @{ $samples{pg_exporter_user_queries_load_error} || [] };
+is($load_error, '0', 'queries.yaml loaded without error');
+my $exporter_log = -f $log ? slurp_file($log) : '';
+# (0.11 logs a failed query at level info, and the scrape's failure at error)
+unlike($exporter_log, qr/level=error|Error running query/, 'no query failed (exporter log)');
+
+# every metric of queries.yaml appears, with its type
+my %expect_type = (
+	infraguard_health_status => 'gauge', infraguard_health_value => 'gauge',
+	infraguard_health_warning_threshold => 'gauge', infraguard_health_critical_threshold => 'gauge',
+	infraguard_latency_seconds => 'gauge', infraguard_statements_calls_total => 'counter',
+	infraguard_statements_latency_mean_seconds => 'gauge',
+	infraguard_statements_latency_max_seconds => 'gauge',
+	infraguard_statements_since_timestamp_seconds => 'gauge',
+	infraguard_connections_client_backends => 'gauge', infraguard_connections_usable => 'gauge',
+	infraguard_connections_used_ratio => 'gauge',
+	infraguard_disk_total_bytes => 'gauge', infraguard_disk_used_bytes => 'gauge',
+	infraguard_disk_free_bytes => 'gauge', infraguard_disk_used_ratio => 'gauge',
+	infraguard_alerts_active => 'gauge',
+	infraguard_snapshot_last_timestamp_seconds => 'gauge',
+	infraguard_snapshot_last_duration_seconds => 'gauge',
+	infraguard_capacity_growth_bytes_per_second => 'gauge',
+	infraguard_capacity_warning_eta_seconds => 'gauge',
+	infraguard_capacity_critical_eta_seconds => 'gauge');
+my @missing = grep { !$samples{$_} || ($type{$_} // '') ne $expect_type{$_} } sort keys %expect_type;
+is_deeply(\@missing, [], 'every infraguard metric is exported with its type');
+my @unexpected = grep { /^infraguard_/ && !$expect_type{$_} } sort keys %samples;
+is_deeply(\@unexpected, [], 'no other infraguard metric');
+
+# low-cardinality labels only (the exporter adds "server")
+my %allowed = map { $_ => 1 } qw(server check unit level datname quantile kind name);
+my %bad_labels;
+foreach my $name (grep { /^infraguard_/ } keys %samples)
+{
+	$bad_labels{$_}++ foreach grep { !$allowed{$_} } map { keys %{ $_->[0] } } @{ $samples{$name} };
+}
+is_deeply([ sort keys %bad_labels ], [], 'labels are check, unit, level, datname, quantile, kind, name');
+
+# health: status codes and values
+my %health = map { my ($c, $s, $v) = split /\|/; ($c => [ $s, $v ]) }
+  split /\n/, sql('SELECT check_name, status, value FROM infraguard.health()');
+is(sample('infraguard_health_status', check => 'storage_used_percent'), '1',
+	'forced warning: infraguard_health_status{check="storage_used_percent"} is 1');
+is(sample('infraguard_health_status', check => 'memory_percent'), '2',
+	'forced critical: infraguard_health_status{check="memory_percent"} is 2');
+is(sample('infraguard_health_status', check => 'replication_lag'), '-1',
+	'no standby: infraguard_health_status{check="replication_lag"} is -1 (unknown)');
+is(sample('infraguard_health_value', check => 'replication_lag'), 'NaN',
+	'an unknown check\'s value is NaN');
+is(sample('infraguard_health_status', check => 'xid_wraparound'), '0',
+	'infraguard_health_status{check="xid_wraparound"} is 0 (ok)');
+is(scalar @{ $samples{infraguard_health_status} || [] }, scalar keys %health,
+	'one status series per check of health()');
+my %code = (ok => 0, warning => 1, critical => 2, unknown => -1);
+# (checks whose status cannot change between the scrape and this query)
+my @status_mismatch = grep { (sample('infraguard_health_status', check => $_) // 'none') ne $code{ $health{$_}[0] } }
+  qw(storage_used_percent memory_percent replication_lag xid_wraparound dead_tuple_ratio blocked_sessions);
+is_deeply(\@status_mismatch, [], 'status of the stable checks matches health()');
+cmp_ok(abs(sample('infraguard_health_value', check => 'storage_used_percent') - $health{storage_used_percent}[1]),
+	'<=', 1, 'infraguard_health_value{check="storage_used_percent"} is health()\'s value');
+is(sample('infraguard_health_value', check => 'storage_used_percent', unit => '%') // 'none',
+	sample('infraguard_health_value', check => 'storage_used_percent'), 'the value has a unit label');
+is(sample('infraguard_health_warning_threshold', check => 'storage_used_percent'), '0.0001',
+	'warning threshold exported');
+is(sample('infraguard_health_critical_threshold', check => 'memory_percent'), '0.0002',
+	'critical threshold exported');
+
+# disk: bytes per file system, as disk_usage() reports them
+my @disk = map { [ split /\|/ ] } split /\n/,
+  sql('SELECT kind, name, total_bytes FROM infraguard.disk_usage() ORDER BY 1, 2');
+cmp_ok(scalar @disk, '>=', 2, 'disk_usage() has the data directory and pg_wal');
+foreach my $d (@disk)
+{
+	my ($kind, $name, $total) = @$d;
+	my $t = sample('infraguard_disk_total_bytes', kind => $kind, name => $name);
+	ok(defined $t && $t == $total,
+		"infraguard_disk_total_bytes{kind=\"$kind\",name=\"$name\"} = disk_usage().total_bytes ($total)")
+	  or diag("exported: " . ($t // 'nothing'));
+	my $u = sample('infraguard_disk_used_bytes', kind => $kind, name => $name);
+	my $f = sample('infraguard_disk_free_bytes', kind => $kind, name => $name);
+	my $r = sample('infraguard_disk_used_ratio', kind => $kind, name => $name);
+	ok(defined $u && defined $f && defined $r && $u > 0 && $f >= 0 && $u + $f <= $total
+		  && $r > 0 && $r <= 1 && abs($r - $u / ($u + $f)) < 0.01,
+		"used/free bytes and used ratio of $kind:$name are consistent");
+}
+
+# latency percentiles per database, in seconds
+my @q = map { sample('infraguard_latency_seconds', datname => 'postgres', quantile => $_) }
+  qw(0.5 0.9 0.95 0.99);
+ok(!grep({ !defined } @q), 'infraguard_latency_seconds for quantiles 0.5, 0.9, 0.95, 0.99 of database postgres');
+ok(!grep({ !defined || $_ <= 0 || $_ > 60 } @q) && $q[0] <= $q[1] && $q[1] <= $q[2] && $q[2] <= $q[3],
+	'percentiles are in seconds and ordered') or diag("@q");
+cmp_ok(sample('infraguard_statements_calls_total', datname => 'postgres') // 0, '>', 0,
+	'infraguard_statements_calls_total counts statements');
+cmp_ok(abs((sample('infraguard_statements_since_timestamp_seconds', datname => 'postgres') // 0)
+		- sql("SELECT extract(epoch FROM since) FROM infraguard.latency() WHERE dbname = 'postgres'")),
+	'<', 0.01, 'the counting period starts when latency() says');
+
+# connections
+is(sample('infraguard_connections_usable'), sql('SELECT usable_connections FROM infraguard.connection_usage()'),
+	'infraguard_connections_usable = connection_usage().usable_connections');
+my $ratio = sample('infraguard_connections_used_ratio');
+my $clients = sample('infraguard_connections_client_backends');
+ok(defined $clients && $clients >= 1 && defined $ratio && $ratio > 0 && $ratio <= 1
+	  && abs($ratio - $clients / sample('infraguard_connections_usable')) < 1e-9,
+	'used ratio = client backends / usable connections (the exporter is a client)');
+
+# alerts
+is(sample('infraguard_alerts_active', check => 'storage_used_percent', level => 'warning'), '1',
+	'infraguard_alerts_active{check="storage_used_percent",level="warning"} is 1');
+is(sample('infraguard_alerts_active', check => 'memory_percent', level => 'critical'), '1',
+	'infraguard_alerts_active{check="memory_percent",level="critical"} is 1');
+is(sample('infraguard_alerts_active', check => 'memory_percent', level => 'warning'), '0',
+	'no warning alert next to the critical one');
+is(sample('infraguard_alerts_active', check => 'blocked_sessions', level => 'warning'), '0',
+	'a check with no alert has a 0 series');
+
+# history freshness and capacity
+cmp_ok(abs(sample('infraguard_snapshot_last_timestamp_seconds') - time()), '<', 60,
+	'the last snapshot is recent');
+ok(defined sample('infraguard_capacity_growth_bytes_per_second', kind => 'database', name => 'postgres'),
+	'capacity forecast of database postgres');
+
+ok(stop_exporter(), 'exporter stopped on SIGTERM');
+$node->stop;
+done_testing();
