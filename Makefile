@@ -53,13 +53,17 @@ REGRESS = 00_setup version thresholds health table_health indexes \
 # wiped by it, hence tmp_regress.
 REGRESS_OPTS = --temp-config=$(srcdir)/test/infraguard.conf --temp-instance=./tmp_regress
 
+# Concurrency claims need concurrent sessions: the isolation tester.
+ISOLATION = blocking
+ISOLATION_OPTS = --temp-config=$(srcdir)/test/infraguard.conf --temp-instance=./tmp_isolation
+
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS += -DINFRAGUARD_VERSION='"$(EXTVERSION)"' -I$(srcdir)/src -I$(srcdir)/src/core
 
-EXTRA_CLEAN = tmp_regress $(UNIT_TESTS)
+EXTRA_CLEAN = tmp_regress tmp_isolation output_iso $(UNIT_TESTS)
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

@@ -84,6 +84,16 @@ like($standby->safe_psql('postgres',
 like($primary->safe_psql('postgres',
 		"SELECT status || ' ' || detail FROM infraguard.health() WHERE check_name = 'replication_lag'"),
 	qr/^(ok|warning|critical) slowest standby/, 'and on the primary, from its standby');
+# replication() on both sides
+like($primary->safe_psql('postgres',
+		"SELECT role || ' ' || state || ' ' || (replay_lag_bytes >= 0) FROM infraguard.replication()"),
+	qr/^primary streaming true$/, 'replication() on the primary lists the standby');
+like($standby->safe_psql('postgres',
+		"SELECT role || ' ' || state || ' ' || (replay_lag_bytes >= 0) FROM infraguard.replication()"),
+	qr/^standby streaming true$/, 'replication() on the standby describes itself');
+is($standby->safe_psql('postgres', "SELECT count(*) FROM infraguard.wraparound() WHERE kind = 'database'"),
+	'3', 'read-only diagnostics work on the standby');
+
 $log = slurp_file($standby->logfile);
 unlike($log, qr/ERROR:/, 'no errors on the standby');
 is($standby->safe_psql('postgres', 'SELECT pg_is_in_recovery()'), 't', 'still a standby');
