@@ -31,6 +31,9 @@
 #   select1   SELECT 1;
 #   pk        SELECT abalance FROM pgbench_accounts WHERE aid = k;  (k varies,
 #             one pg_stat_statements entry; a 10000-row table)
+#   prepared  the same through PREPARE p ... / EXECUTE p(k);  no parse
+#             analysis or planning per statement, as with pgbench -M prepared,
+#             so the baseline is smaller and the hooks' share larger
 #   distinct  structurally distinct primary-key lookups (bench/common.sh), so
 #             every statement is a new pg_stat_statements entry; 3N = 6000
 #             passes pg_stat_statements.max = 5000, so the 3N run also pays
@@ -50,7 +53,7 @@
 # Settings (environment):
 #   BENCH_CG_N         N (default 2000; at most 2730 so that 3N distinct
 #                      statements exist)
-#   BENCH_CG_WORKLOADS default "select1 pk distinct txn"
+#   BENCH_CG_WORKLOADS default "select1 pk prepared distinct txn"
 #   BENCH_CG_CONFIGS   default "A B C D" (A is always run: it is the baseline)
 #   BENCH_CG_JOBS      valgrind runs in parallel (default: nproc).  Safe: they
 #                      count instructions, not time, and each has its own
@@ -69,7 +72,7 @@ IG_SRC=$(cd "$(dirname "$0")/.." && pwd)
 IG_BUILD=${IG_BUILD:-/var/tmp/ig-bench-build}
 CG_DIR=${BENCH_CG_DIR:-/var/tmp/infraguard-bench-callgrind}
 N=${BENCH_CG_N:-2000}
-WORKLOADS=${BENCH_CG_WORKLOADS:-"select1 pk distinct txn"}
+WORKLOADS=${BENCH_CG_WORKLOADS:-"select1 pk prepared distinct txn"}
 CONFIGS=${BENCH_CG_CONFIGS:-"A B C D"}
 JOBS=${BENCH_CG_JOBS:-$(nproc)}
 ACCOUNTS=10000
@@ -97,13 +100,12 @@ for lib in pg_stat_statements infraguard; do
 done
 
 # Settings common to every stand-alone run.  Small shared_buffers keeps
-# valgrind's start-up short (everything fits anyway); huge pages off because
-# valgrind does not need the surprise; jit off because no statement here
-# costs enough to be compiled anyway, and the library load would be noise.
-# infraguard.so comes from a private copy (bench_private_lib in common.sh).
+# valgrind's start-up short (the 10000-row table fits many times over);
+# huge_pages off so that every run maps its memory the same way; jit off
+# because no statement here costs enough to be compiled.  infraguard.so
+# comes from a private copy (bench_private_lib in common.sh).
 single_opts=(-c shared_buffers=16MB -c huge_pages=off -c jit=off
 	-c pg_stat_statements.save=off -c "dynamic_library_path=$CG_DIR/lib:\$libdir")
-
 
 # ---------------------------------------------------------------------------
 ig_log "preparing $CG_DIR (template data directory, inputs)"
@@ -139,6 +141,13 @@ gen_input() {
 			# a different key each line too, like the pgbench workload
 			bench_distinct_sql "$count" KEY 1 |
 				awk -v a="$ACCOUNTS" '{ sub(/KEY/, 1 + ((NR - 1) * 7919) % a); print }' ;;
+		prepared)
+			# like pgbench -M prepared: the statement is planned once (a
+			# generic plan from the sixth execution on); each unit is an
+			# EXECUTE, whose query the executor hooks time
+			echo "PREPARE p(integer) AS SELECT abalance FROM pgbench_accounts WHERE aid = \$1;"
+			awk -v n="$count" -v a="$ACCOUNTS" 'BEGIN { for (i = 0; i < n; i++)
+				print "EXECUTE p(" 1 + (i * 7919) % a ");" }' ;;
 		txn) awk -v n="$count" -v a="$ACCOUNTS" 'BEGIN { for (i = 0; i < n; i++) {
 				print "BEGIN;"
 				print "SELECT abalance FROM pgbench_accounts WHERE aid = " 1 + (i * 7919) % a ";"
@@ -289,7 +298,7 @@ for w in $WORKLOADS; do
 			"$(awk -v p="$pu" -v b="$base" 'BEGIN { printf "%+.2f%%", 100 * (p - b) / b }')"
 	done
 done
-echo "(txn: one unit = BEGIN; SELECT; COMMIT;)"
+echo "(prepared: one unit = EXECUTE p(k); txn: one unit = BEGIN; SELECT; COMMIT;)"
 
 # ---------------------------------------------------------------------------
 # Where the instructions go: self cost per function, from callgrind_annotate.
@@ -362,4 +371,6 @@ for w in $WORKLOADS; do
 	fi
 done
 echo
+echo "(???:0x... names are static functions of the stripped postgres binary; in Debian's 15.20"
+echo " build, 0x00000000005d2c90, called by palloc and palloc0, is AllocSetAlloc)"
 echo "callgrind output files: $CG_DIR/out (callgrind_annotate --inclusive=yes $CG_DIR/out/callgrind.out.C.pk.3N)"

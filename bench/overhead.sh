@@ -101,6 +101,7 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
+# shellcheck disable=SC2119
 ig_install_packages
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
 	ig_build_install
@@ -152,8 +153,8 @@ set_config() {
 	chown postgres:postgres "$BENCH_DIR/data/preload.conf"
 }
 
-# start_config X: (re)start the server with configuration X, load the tables
-# into shared buffers, and check that the libraries really are loaded
+# start_config X: (re)start the server with configuration X and check that
+# exactly the libraries of X are loaded, infraguard from our private copy
 start_config() {
 	local want have
 	stop_server
@@ -234,8 +235,29 @@ worker_cpu() {
 ig_calls() { bquery "SELECT coalesce((SELECT calls FROM infraguard.latency(false)), 0)"; }
 pgss_state() { bquery "SELECT (SELECT count(*) FROM pg_stat_statements) || ' ' || (SELECT dealloc FROM pg_stat_statements_info)"; }
 
+# Server CPU time: the postmaster's cutime and cstime grow by the CPU time
+# of each child it reaps, so across a pgbench run they grow by what the
+# run's backends used.  CPU time per transaction is much less disturbed by
+# other work on the machine than tps is (it does not count the time a
+# backend waits for a CPU).  User time is what the hooks add to; system time
+# (socket I/O, sleeping and waking: about half of a W1 transaction here)
+# swings by several percent with the timing of client and server, so it is
+# reported apart.
+postmaster_pid() { head -n 1 "$BENCH_DIR/data/postmaster.pid"; }
+children_cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $14, $15 }' "/proc/$(postmaster_pid)/stat"; }
+# wait (at most 10 s) until the backends of the benchmark database are gone
+wait_backends_gone() {
+	local _
+	for _ in $(seq 1 100); do
+		pgrep -P "$(postmaster_pid)" -f "^postgres: postgres $DB " >/dev/null || return 0
+		sleep 0.1
+	done
+	echo "warning: backends of $DB still running after 10 s" >&2
+}
+clk_tck=$(getconf CLK_TCK)
+
 results="$BENCH_DIR/results.txt"
-echo "# round config workload tps" >"$results"
+echo "# round config workload tps backend_user_cpu_us_per_tx backend_system_cpu_us_per_tx" >"$results"
 info=$(bench_machine_info)
 nconf=$(wc -w <<<"$CONFIGS")
 nwork=$(wc -w <<<"$WORKLOADS")
@@ -248,8 +270,14 @@ for r in $(seq 1 "$ROUNDS"); do
 			note=""
 			case $cfg in C | D) ig_before=$(ig_calls); wk_before=$(worker_cpu) ;; esac
 			case $cfg in B | D) read -r _ dealloc_before < <(pgss_state) ;; esac
+			wait_backends_gone
+			read -r utick_before stick_before < <(children_cpu_ticks)
 			tps=$(run_workload "$w" "$BENCH_DIR/log/r$r-$cfg-$w.log")
+			wait_backends_gone
+			read -r utick_after stick_after < <(children_cpu_ticks)
 			xacts=$(awk '/^number of transactions actually processed:/ { print $6 }' "$BENCH_DIR/log/r$r-$cfg-$w.log")
+			user_us=$(awk -v t=$((utick_after - utick_before)) -v hz="$clk_tck" -v x="$xacts" 'BEGIN { printf "%.3f", t / hz * 1e6 / x }')
+			sys_us=$(awk -v t=$((stick_after - stick_before)) -v hz="$clk_tck" -v x="$xacts" 'BEGIN { printf "%.3f", t / hz * 1e6 / x }')
 			case $cfg in C | D)
 				note+="  infraguard counted $(( $(ig_calls) - ig_before )) statements for $xacts transactions;"
 				wk_after=$(worker_cpu)
@@ -261,62 +289,85 @@ for r in $(seq 1 "$ROUNDS"); do
 				read -r entries dealloc_after < <(pgss_state)
 				note+="  pg_stat_statements: $entries entries, $((dealloc_after - dealloc_before)) evictions during the run;" ;;
 			esac
-			echo "$r $cfg $w $tps" >>"$results"
-			printf '  round %d  %s %-30s %s  tps %10.1f%s\n' "$r" "$cfg" "$(bench_config_name "$cfg")" "$w" "$tps" "$note"
+			echo "$r $cfg $w $tps $user_us $sys_us" >>"$results"
+			printf '  round %d  %s %-30s %s  tps %9.1f  backend CPU us/tx: user %6.3f sys %6.3f;%s\n' "$r" "$cfg" \
+				"$(bench_config_name "$cfg")" "$w" "$tps" "$user_us" "$sys_us" "$note"
 		done
 	done
 done
 stop_server
 
 # ---------------------------------------------------------------------------
-tps_of() { awk -v c="$1" -v w="$2" '$2 == c && $3 == w { print $4 }' "$results"; }
-round_tps() { awk -v r="$1" -v c="$2" -v w="$3" '$1 == r && $2 == c && $3 == w { print $4 }' "$results"; }
+# col_of COL CONFIG WORKLOAD: that column of every round; round_col COL R C W
+col_of() { awk -v k="$1" -v c="$2" -v w="$3" '$2 == c && $3 == w { print $k }' "$results"; }
+round_col() { awk -v k="$1" -v r="$2" -v c="$3" -v w="$4" '$1 == r && $2 == c && $3 == w { print $k }' "$results"; }
+
+declare -A ratio
+# report_table COL LABEL FORMAT: medians, ratio to A, paired ratio, rounds
+report_table() {
+	local col=$1 label=$2 fmt=$3 w cfg base med paired r pairs
+	printf '%-3s %-2s %-30s %12s %8s %8s   %s\n' wl cf configuration "median" "vs A" "paired" "$label of each round"
+	for w in $WORKLOADS; do
+		# shellcheck disable=SC2046
+		base=$(bench_median $(col_of "$col" A "$w"))
+		for cfg in $CONFIGS; do
+			# shellcheck disable=SC2046
+			med=$(bench_median $(col_of "$col" "$cfg" "$w"))
+			# per-round ratio to that round's A: the pairing removes slow drift
+			pairs=()
+			for r in $(seq 1 "$ROUNDS"); do
+				pairs+=("$(awk -v x="$(round_col "$col" "$r" "$cfg" "$w")" -v a="$(round_col "$col" "$r" A "$w")" \
+					'BEGIN { printf "%.6f", x / a }')")
+			done
+			paired=$(printf '%.4f' "$(bench_median "${pairs[@]}")")
+			ratio[$col.$cfg.$w]=$(awk -v m="$med" -v b="$base" 'BEGIN { printf "%.4f", m / b }')
+			ratio[$col.$cfg.$w.paired]=$paired
+			printf "%-3s %-2s %-30s $fmt %8.4f %8.4f   %s\n" "$w" "$cfg" "$(bench_config_name "$cfg")" "$med" \
+				"${ratio[$col.$cfg.$w]}" "$paired" "$(col_of "$col" "$cfg" "$w" | awk -v f="$fmt" '{ printf f " ", $1 }' | tr -s ' ')"
+		done
+	done
+}
 
 echo
-echo "=== infraguard overhead benchmark: pgbench throughput ==="
+echo "=== infraguard overhead benchmark: pgbench ==="
 echo "$info"
 echo "end:     $(date -u '+%Y-%m-%d %H:%M:%S UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "setup:   scale $SCALE, $CLIENTS clients / $CLIENTS threads, $SECS s per run, $ROUNDS interleaved rounds;"
 echo "         W1 = pgbench -S -M prepared; W2 = $DISTINCT distinct statements, -M simple"
 echo "         (pg_stat_statements.max = 5000: W2 keeps evicting)"
 echo
-printf '%-3s %-2s %-30s %11s %8s %9s   %s\n' wl cf configuration "median tps" "vs A" "paired" "tps of each round"
-declare -A ratio
-for w in $WORKLOADS; do
-	# shellcheck disable=SC2046
-	base=$(bench_median $(tps_of A "$w"))
-	for cfg in $CONFIGS; do
-		# shellcheck disable=SC2046
-		med=$(bench_median $(tps_of "$cfg" "$w"))
-		# per-round ratio to that round's A: the pairing removes slow drift
-		pairs=()
-		for r in $(seq 1 "$ROUNDS"); do
-			pairs+=("$(awk -v x="$(round_tps "$r" "$cfg" "$w")" -v a="$(round_tps "$r" A "$w")" 'BEGIN { printf "%.6f", x / a }')")
-		done
-		paired=$(bench_median "${pairs[@]}")
-		ratio[$cfg.$w]=$(awk -v m="$med" -v b="$base" 'BEGIN { printf "%.4f", m / b }')
-		ratio[$cfg.$w.paired]=$(printf '%.4f' "$paired")
-		printf '%-3s %-2s %-30s %11.1f %8.4f %9.4f   %s\n' "$w" "$cfg" "$(bench_config_name "$cfg")" "$med" \
-			"${ratio[$cfg.$w]}" "$paired" "$(tps_of "$cfg" "$w" | awk '{ printf "%.1f ", $1 }')"
-	done
-done
-echo "(vs A = median tps / median tps of A; paired = median over rounds of tps / that round's A tps)"
+echo "throughput (tps; higher is better)"
+report_table 4 tps '%12.1f'
+echo
+echo "backend user CPU time per transaction (us; lower is better): what the hooks add to"
+report_table 5 "us/tx" '%12.3f'
+echo
+echo "backend system CPU time per transaction (us; lower is better): kernel socket and scheduling work"
+report_table 6 "us/tx" '%12.3f'
+echo "(vs A = median / median of A; paired = median over rounds of the value / that round's A value)"
 
 if [[ " $CONFIGS " == *" C "* ]]; then
 	echo
 	echo "requirement: infraguard alone >= 0.99 of no-preload tps, and cheaper than pg_stat_statements"
 	for w in $WORKLOADS; do
-		c=${ratio[C.$w]} cp=${ratio[C.$w.paired]}
+		c=${ratio[4.C.$w]} cp=${ratio[4.C.$w.paired]}
 		verdict=$(awk -v c="$c" -v p="$cp" 'BEGIN { print (c >= 0.99 && p >= 0.99) ? "met" : "NOT met" }')
-		line="  $w: C/A = $c (paired $cp): $verdict"
+		line="  $w tps: C/A = $c (paired $cp): $verdict"
 		if [[ " $CONFIGS " == *" B "* ]]; then
-			b=${ratio[B.$w]}
+			b=${ratio[4.B.$w]}
 			line+="; B/A = $b: infraguard $(awk -v c="$c" -v b="$b" 'BEGIN { print (c > b) ? "cheaper than" : "NOT cheaper than" }') pg_stat_statements"
 		fi
 		echo "$line"
+		c=${ratio[5.C.$w]} cp=${ratio[5.C.$w.paired]}
+		line="  $w user CPU/tx: C/A = $c (paired $cp): infraguard $(awk -v c="$c" 'BEGIN { printf "%+.1f%%", 100 * (c - 1) }')"
+		if [[ " $CONFIGS " == *" B "* ]]; then
+			b=${ratio[5.B.$w]}
+			line+=", pg_stat_statements $(awk -v b="$b" 'BEGIN { printf "%+.1f%%", 100 * (b - 1) }')"
+		fi
+		echo "$line"
 	done
-	echo "  (differences below the run-to-run noise of this machine are not significant: see the"
-	echo "   spread of each row's rounds, and bench/callgrind.sh for the noise-free cost)"
+	echo "  (differences within the spread of a row's rounds are not significant; bench/callgrind.sh"
+	echo "   gives the noise-free cost per statement)"
 fi
 echo
 echo "raw results: $results; pgbench logs: $BENCH_DIR/log/"

@@ -4,10 +4,10 @@
  *	  Server-wide statement latency histograms from executor and utility
  *	  hooks, and the SQL functions that read them.
  *
- * What is timed: every top-level statement (nesting level 0), with the
- * executor's own clock (queryDesc->totaltime, the Instrumentation that
- * pg_stat_statements and auto_explain share), so the numbers are execution
- * times comparable with pg_stat_statements' exec times; with
+ * What is timed: every top-level statement (nesting level 0): the time
+ * spent in ExecutorRun and ExecutorFinish, the same intervals
+ * pg_stat_statements counts as execution time, so the numbers are
+ * comparable with its exec times; with
  * infraguard.track_utility, utility statements are timed around
  * ProcessUtility.  Statements inside functions are nested and not counted
  * again.  Parallel workers are not counted: their leader's statement is.
@@ -35,7 +35,6 @@
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "executor/executor.h"
-#include "executor/instrument.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
@@ -160,7 +159,39 @@ ig_latency_record(uint64 ns)
 	ig_hist_add(&slot->hist, ns);
 }
 
-/* ExecutorStart hook: make sure the top-level statement is timed */
+/*
+ * Top-level statements being executed, with the execution time they have
+ * accumulated so far.  Usually one; more while cursors are open.  We time
+ * ourselves rather than switch on queryDesc->totaltime: an Instrumentation
+ * costs a palloc and buffer-usage bookkeeping on every statement, about
+ * two thirds of what timing costs (bench/callgrind.sh).  Entries of
+ * statements that ended in an error are never removed by ExecutorEnd; a new
+ * statement at the same address replaces its stale twin, and a full table
+ * is emptied (such entries are stale in all but pathological cases).
+ */
+#define MAX_TIMED_STATEMENTS 8
+
+typedef struct TimedStatement
+{
+	QueryDesc  *queryDesc;
+	uint64		ns;
+} TimedStatement;
+
+static TimedStatement timed[MAX_TIMED_STATEMENTS];
+static int	n_timed = 0;
+
+static TimedStatement *
+find_timed(QueryDesc *queryDesc)
+{
+	int			i;
+
+	for (i = n_timed - 1; i >= 0; i--)
+		if (timed[i].queryDesc == queryDesc)
+			return &timed[i];
+	return NULL;
+}
+
+/* ExecutorStart hook: start timing a top-level statement */
 static void
 ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
@@ -169,28 +200,32 @@ ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	else
 		standard_ExecutorStart(queryDesc, eflags);
 
-	/*
-	 * Share the Instrumentation pg_stat_statements and auto_explain use.  We
-	 * allocate it with INSTRUMENT_ALL as they do: whichever of us runs first
-	 * allocates it for all, so a lesser one would rob pg_stat_statements of
-	 * its buffer and WAL counters.
-	 */
-	if (latency_enabled() && queryDesc->totaltime == NULL &&
-		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
+	if (latency_enabled() && (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
 	{
-		MemoryContext oldcxt;
+		TimedStatement *t = find_timed(queryDesc);
 
-		oldcxt = MemoryContextSwitchTo(queryDesc->estate->es_query_cxt);
-		queryDesc->totaltime = InstrAlloc(1, INSTRUMENT_ALL, false);
-		MemoryContextSwitchTo(oldcxt);
+		if (t == NULL)
+		{
+			if (n_timed == MAX_TIMED_STATEMENTS)
+				n_timed = 0;
+			t = &timed[n_timed++];
+			t->queryDesc = queryDesc;
+		}
+		t->ns = 0;
 	}
 }
 
-/* ExecutorRun hook: all we need to do is track nesting depth */
+/* ExecutorRun hook: track nesting depth, and time top-level runs */
 static void
 ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 			   bool execute_once)
 {
+	TimedStatement *t = nesting_level == 0 ? find_timed(queryDesc) : NULL;
+	instr_time	start;
+	instr_time	duration;
+
+	if (t)
+		INSTR_TIME_SET_CURRENT(start);
 	nesting_level++;
 	PG_TRY();
 	{
@@ -204,12 +239,39 @@ ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 		nesting_level--;
 	}
 	PG_END_TRY();
+	if (t)
+	{
+		INSTR_TIME_SET_CURRENT(duration);
+		INSTR_TIME_SUBTRACT(duration, start);
+		t->ns += ig_instr_time_ns(duration);
+	}
 }
 
-/* ExecutorFinish hook: all we need to do is track nesting depth */
+/*
+ * ExecutorFinish hook: time the work done here (AFTER triggers,
+ * data-modifying CTEs) and track the nesting of what it runs.  A plain
+ * SELECT has nothing to finish: it takes the short path, without a clock
+ * read or PG_TRY.
+ */
 static void
 ig_ExecutorFinish(QueryDesc *queryDesc)
 {
+	TimedStatement *t;
+	instr_time	start;
+	instr_time	duration;
+
+	if (queryDesc->operation == CMD_SELECT && !queryDesc->plannedstmt->hasModifyingCTE)
+	{
+		if (prev_ExecutorFinish)
+			prev_ExecutorFinish(queryDesc);
+		else
+			standard_ExecutorFinish(queryDesc);
+		return;
+	}
+
+	t = nesting_level == 0 ? find_timed(queryDesc) : NULL;
+	if (t)
+		INSTR_TIME_SET_CURRENT(start);
 	nesting_level++;
 	PG_TRY();
 	{
@@ -223,17 +285,30 @@ ig_ExecutorFinish(QueryDesc *queryDesc)
 		nesting_level--;
 	}
 	PG_END_TRY();
+	if (t)
+	{
+		INSTR_TIME_SET_CURRENT(duration);
+		INSTR_TIME_SUBTRACT(duration, start);
+		t->ns += ig_instr_time_ns(duration);
+	}
 }
 
 /* ExecutorEnd hook: record the statement's execution time */
 static void
 ig_ExecutorEnd(QueryDesc *queryDesc)
 {
-	if (queryDesc->totaltime && latency_enabled())
+	TimedStatement *t = nesting_level == 0 ? find_timed(queryDesc) : NULL;
+
+	if (t)
 	{
-		/* idempotent: pg_stat_statements may call it too */
-		InstrEndLoop(queryDesc->totaltime);
-		ig_latency_record((uint64) (queryDesc->totaltime->total * 1e9));
+		uint64		ns = t->ns;
+
+		/* remove it, keeping the others in order (usually it is the last) */
+		if (t != &timed[n_timed - 1])
+			memmove(t, t + 1, (char *) &timed[n_timed] - (char *) (t + 1));
+		n_timed--;
+		if (latency_enabled())
+			ig_latency_record(ns);
 	}
 
 	if (prev_ExecutorEnd)
