@@ -42,12 +42,13 @@ SQL_SRC = \
 	src/sql/60_measurements.sql \
 	src/sql/70_history.sql \
 	src/sql/80_alerts.sql \
-	src/sql/90_forecast.sql
+	src/sql/90_forecast.sql \
+	src/sql/95_report.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = 00_setup version thresholds health table_health indexes \
-	slow_queries connections measurements history emergency privileges bad_input
+	slow_queries connections measurements history emergency report privileges bad_input
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.
@@ -63,7 +64,7 @@ PROVE_TESTS = test/t/*.pl
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS += -DINFRAGUARD_VERSION='"$(EXTVERSION)"' -I$(srcdir)/src -I$(srcdir)/src/core
 
-EXTRA_CLEAN = tmp_regress tmp_isolation output_iso $(UNIT_TESTS)
+EXTRA_CLEAN = tmp_regress tmp_isolation output_iso $(UNIT_TESTS) $(EXTENSION)-*.tar.gz
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -85,3 +86,14 @@ test/unit/check_%: test/unit/check_%.c $(CORE_SRC) $(wildcard src/core/*.h)
 .PHONY: unitcheck
 unitcheck: $(UNIT_TESTS)
 	@rc=0; for t in $(UNIT_TESTS); do ./$$t || rc=1; done; exit $$rc
+
+# Release tarball: the committed tree (git archive), named after the version.
+# A checkout is needed; the tarball itself builds and tests without git.
+DISTNAME = $(EXTENSION)-$(EXTVERSION)
+DISTDIR ?= $(CURDIR)
+.PHONY: dist
+dist:
+	@git -C $(srcdir) rev-parse --git-dir >/dev/null 2>&1 || \
+		{ echo "make dist needs a git checkout of infraguard" >&2; exit 1; }
+	git -C $(srcdir) archive --format=tar.gz --prefix=$(DISTNAME)/ -o $(DISTDIR)/$(DISTNAME).tar.gz HEAD
+	@echo "wrote $(DISTDIR)/$(DISTNAME).tar.gz"

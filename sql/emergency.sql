@@ -48,6 +48,7 @@ ANALYZE fixture.bloated;
 SELECT kind, bloat_pct < 10 AS estimate_low FROM infraguard.bloat() WHERE table_name = 'bloated' ORDER BY kind;
 -- 60% of the rows deleted and vacuumed: the space stays allocated
 DELETE FROM fixture.bloated WHERE id % 5 < 3;
+SELECT pg_stat_force_next_flush() \gset
 VACUUM fixture.bloated;
 ANALYZE fixture.bloated;
 SELECT kind, bloat_pct BETWEEN 50 AND 70 AS estimate_about_60 FROM infraguard.bloat() WHERE table_name = 'bloated' ORDER BY kind;

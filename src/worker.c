@@ -48,6 +48,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/timeout.h"
 #include "utils/timestamp.h"
 
 #include "infraguard.h"
@@ -298,8 +299,8 @@ run_cycle(void)
 	int			timeout_s;
 
 	/*
-	 * statement_timeout: bounded, but never shorter than what a big database
-	 * needs.  lock_timeout: below the default deadlock_timeout (1 s), so in
+	 * statement_timeout, for the whole cycle: bounded, but never shorter than
+	 * what a big database needs.  lock_timeout: below the default deadlock_timeout (1 s), so in
 	 * a lock conflict with a DBA's DDL (DROP EXTENSION, ALTER TABLE) it is
 	 * the worker that gives up, never the DBA's statement; the cycle is
 	 * logged as failed and the next one retries.
@@ -319,6 +320,13 @@ run_cycle(void)
 	if (SPI_execute(timeouts, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not set the worker's timeouts");
 
+	/*
+	 * statement_timeout is armed by the protocol loop of ordinary backends
+	 * (start_xact_command), which SPI in a background worker never runs:
+	 * arm it ourselves, for the whole cycle.
+	 */
+	enable_timeout_after(STATEMENT_TIMEOUT, timeout_s * 1000);
+
 	if (extension_present())
 	{
 		if (RecoveryInProgress())
@@ -328,6 +336,7 @@ run_cycle(void)
 		did_work = true;
 	}
 
+	disable_timeout(STATEMENT_TIMEOUT, false);
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
@@ -347,10 +356,17 @@ infraguard_worker_main(Datum main_arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	/* our own SPI queries are not the workload: keep them out of latency */
+	/*
+	 * Our own queries are not the workload: keep them out of our latency
+	 * histograms, and out of pg_stat_statements, where they would fill the
+	 * top of statement_history (a session-level setting outranks
+	 * postgresql.conf, so a reload does not undo it; if pg_stat_statements
+	 * is not loaded this only makes a harmless placeholder).
+	 */
 	ig_latency_exclude_backend = true;
 
 	connect_with_backoff();
+	SetConfigOption("pg_stat_statements.track", "none", PGC_SUSET, PGC_S_SESSION);
 	pgstat_report_appname("infraguard worker");
 	ereport(LOG,
 			(errmsg("infraguard worker started in database \"%s\", snapshot every %d s",
@@ -398,6 +414,7 @@ infraguard_worker_main(Datum main_arg)
 			 * here, so shutdown still works.
 			 */
 			HOLD_INTERRUPTS();
+			disable_timeout(STATEMENT_TIMEOUT, false);
 			EmitErrorReport();
 			AbortCurrentTransaction();
 			MemoryContextSwitchTo(TopMemoryContext);

@@ -78,8 +78,40 @@ if [ "$tap_rc" -ne 0 ] || ! grep -q '^Result: PASS' "$IG_BUILD/tap.log"; then
 	done
 fi
 
+# 4. packaging: META.json agrees with the control file, and the release
+# tarball (make dist) builds and passes the unit and regression suites when
+# unpacked elsewhere.  Needs a git checkout; from a tarball it is skipped.
+ig_log "release tarball (make dist)"
+d_ok=0; d_bad=0
+control_version=$(sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" "$IG_SRC/infraguard.control")
+meta_version=$(perl -MJSON::PP -e 'local $/; my $m = decode_json(<STDIN>); print $m->{version}, " ", $m->{provides}{infraguard}{version}' < "$IG_SRC/META.json" 2>/dev/null)
+case "$meta_version" in
+	"$control_version".*" $control_version".*|"$control_version $control_version") d_ok=$((d_ok + 1)); echo "META.json: version $meta_version matches $control_version";;
+	*) d_bad=$((d_bad + 1)); problems+=("META.json version ($meta_version) does not match infraguard.control ($control_version)");;
+esac
+if git -C "$IG_SRC" rev-parse --git-dir >/dev/null 2>&1; then
+	dist_dir=/var/tmp/infraguard-dist
+	rm -rf "$dist_dir"; mkdir -p "$dist_dir"
+	if make -C "$IG_SRC" -s dist PG_CONFIG="$PG_CONFIG" DISTDIR="$dist_dir" >/dev/null &&
+		tar -xzf "$dist_dir"/infraguard-*.tar.gz -C "$dist_dir" &&
+		chown -R postgres:postgres "$dist_dir" &&
+		unpacked=$(ls -d "$dist_dir"/infraguard-*/) &&
+		as_pg make -C "$unpacked" -s PG_CONFIG="$PG_CONFIG" COPT='-Wall -Werror' >/dev/null &&
+		make -C "$unpacked" -s PG_CONFIG="$PG_CONFIG" install >/dev/null &&
+		as_pg make -C "$unpacked" -s unitcheck >"$dist_dir/unit.log" 2>&1 &&
+		as_pg make -C "$unpacked" -s PG_CONFIG="$PG_CONFIG" installcheck TAP_TESTS= >"$dist_dir/regress.log" 2>&1; then
+		d_ok=$((d_ok + 1)); echo "the tarball builds and passes its unit and regression suites"
+	else
+		d_bad=$((d_bad + 1)); problems+=("the release tarball does not build or pass (see $dist_dir)")
+		tail -n 30 "$dist_dir"/*.log 2>/dev/null
+	fi
+else
+	echo "not a git checkout: make dist skipped"
+fi
+passed=$((passed + d_ok)); failed=$((failed + d_bad))
+
 echo
-echo "unit: $u_total checks, $u_bad failed; regression: $r_ok ok, $r_bad failed; TAP: $t_total tests, $t_bad failed"
+echo "unit: $u_total checks, $u_bad failed; regression: $r_ok ok, $r_bad failed; TAP: $t_total tests, $t_bad failed; packaging: $d_ok ok, $d_bad failed"
 for p in "${problems[@]}"; do echo "problem: $p"; done
 if [ ${#problems[@]} -gt 0 ] && [ "$failed" -eq 0 ]; then
 	failed=${#problems[@]}

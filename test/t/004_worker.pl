@@ -151,6 +151,25 @@ ok($node->poll_query_until('postgres',
 	'the next cycles go on after the error');
 is(worker_pid(), $pid, 'the worker did not restart for it');
 
+# 7b. a cycle that hangs is cancelled by the worker's statement_timeout
+$log_offset = -s $node->logfile;
+$node->safe_psql('postgres', q{
+	CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS
+	$$ BEGIN PERFORM pg_sleep(60); RETURN NEW; END $$;
+	CREATE TRIGGER slow BEFORE INSERT ON infraguard.snapshots
+	   FOR EACH ROW EXECUTE FUNCTION public.slow_insert();
+});
+my $t_hang = time();
+ok($node->wait_for_log(qr/ERROR:  canceling statement due to statement timeout/, $log_offset),
+	'a hanging cycle is cancelled by statement_timeout');
+cmp_ok(time() - $t_hang, '<', 30, 'within the worker\'s 10 s timeout, not the 60 s hang');
+$node->safe_psql('postgres', 'DROP TRIGGER slow ON infraguard.snapshots; DROP FUNCTION public.slow_insert()');
+$count = snapshots();
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) > $count FROM infraguard.snapshots WHERE source = 'worker'"),
+	'snapshots go on after the timeout');
+$pid = worker_pid();
+
 # 8. pg_terminate_backend: the worker exits with 1 and the postmaster restarts it
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
 ok($node->poll_query_until('postgres',

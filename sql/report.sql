@@ -1,0 +1,161 @@
+--
+-- report(): one self-contained HTML page.  Asserts properties of the page
+-- (counts, presence, escaping), never the HTML itself, which holds times and
+-- machine-dependent values.
+--
+SET client_min_messages = error;	-- alert WARNINGs of the snapshots carry machine-dependent values
+
+-- html_escape() escapes the five characters, and NULL is an empty string
+SELECT infraguard.html_escape('<a href="x">''&amp;</a>') AS escaped,
+	   infraguard.html_escape(NULL) = '' AS null_is_empty;
+
+-- names and texts whoever can create a table or run a query chooses
+CREATE TABLE fixture."<script>alert(1)</script>" (id integer, """'&" text);
+CREATE INDEX """'&_unused" ON fixture."<script>alert(1)</script>" (id);
+SELECT infraguard.take_snapshot() > 0 AS first_snapshot;
+INSERT INTO fixture."<script>alert(1)</script>" SELECT i, 'x' FROM generate_series(1, 5000) i;
+-- slow enough to be among the window's top statements
+SELECT pg_sleep(1) AS "<script>alert(1)</script>", 2 AS """'&";
+SELECT pg_stat_force_next_flush();
+SELECT infraguard.take_snapshot() > 0 AS second_snapshot;
+SELECT infraguard.take_snapshot() > 0 AS third_snapshot;
+
+CREATE FUNCTION pg_temp.occurrences(haystack text, needle text) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT (length(haystack) - length(replace(haystack, needle, ''))) / length(needle)
+$$;
+-- the part of the page from an element's id to the end of its figure or section
+CREATE FUNCTION pg_temp.part(html text, id text, closing text DEFAULT '</figure>') RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT split_part(substr(html, nullif(strpos(html, 'id="' || id || '"'), 0)), closing, 1)
+$$;
+
+BEGIN;
+-- 2,000 older CPU samples: the chart shows 500 averaged points
+INSERT INTO infraguard.metric_history (taken_at, snapshot_id, metric, value)
+SELECT now() - interval '23 hours' + i * interval '30 seconds', 0, 'cpu_percent', 50 + 40 * sin(i / 100.0)
+  FROM generate_series(1, 2000) i;
+-- a metric name and alerts to escape; one resolved critical, one open warning
+INSERT INTO infraguard.metric_history (taken_at, snapshot_id, metric, value)
+VALUES (now() - interval '1 hour', 0, 'connections:<b>"''&</b>', 3);
+INSERT INTO infraguard.alerts (metric, level, value, threshold, opened_at, last_seen_at, resolved_at, message)
+VALUES ('cpu_percent', 'critical', 95, 90, now() - interval '5 hours', now() - interval '4 hours',
+		now() - interval '4 hours', 'cpu <script>alert(1)</script>'),
+	   ('disk "''&', 'warning', 75, 70, now() - interval '2 hours', now(), NULL, 'disk filling');
+CREATE TEMP TABLE page AS SELECT infraguard.report() AS html;
+
+-- a whole document, and nothing that runs or loads from elsewhere
+SELECT html LIKE '<!DOCTYPE html>%' AS doctype,
+	   rtrim(html, E'\n') LIKE '%</html>' AS closed,
+	   strpos(lower(html), '<script') = 0 AS no_script,
+	   strpos(lower(html), 'javascript:') = 0 AS no_javascript_url,
+	   strpos(html, 'http://') = 0 AND strpos(html, 'https://') = 0 AS no_external_reference,
+	   strpos(lower(html), '<link') = 0 AND strpos(lower(html), '<img') = 0 AS no_external_asset,
+	   strpos(lower(html), '@import') = 0 AND strpos(lower(html), 'url(') = 0 AS no_css_fetch,
+	   pg_temp.occurrences(html, '<svg') AS svgs,
+	   html !~ '(x|y|cx|cy|x1|x2|y1|y2|width|height|points)="[^"]*(NaN|null|undefined|Infinity)' AS finite_coordinates
+  FROM page;
+
+-- the header
+SELECT strpos(html, '<dt>Database</dt><dd>contrib_regression</dd>') > 0 AS database,
+	   strpos(html, '<dt>PostgreSQL</dt><dd>' || current_setting('server_version') || '</dd>') > 0 AS pg_version,
+	   strpos(html, '<dt>infraguard</dt><dd>' || infraguard.version() || '</dd>') > 0 AS ig_version,
+	   strpos(html, '<dt>Window</dt>') > 0 AND strpos(html, '<dt>Generated</dt>') > 0
+	   AND strpos(html, '<dt>Server</dt>') > 0 AS window_and_time
+  FROM page;
+
+-- every section and chart title
+SELECT title, strpos(html, '<h2>' || title || '</h2>') > 0
+			  OR strpos(html, '<figcaption>' || title || '</figcaption>') > 0 AS present
+  FROM page, unnest(ARRAY['Health now', 'History', 'Statement latency', 'Connections by state',
+						  'Connection slots used', 'CPU and memory', 'Database size', 'Disk used',
+						  'Alerts', 'Top queries', 'Largest growth', 'Unused indexes',
+						  'Maintenance plan']) title;
+
+-- each chart is drawn, with its points marked; no series has over 500 points
+SELECT id, pg_temp.occurrences(pg_temp.part(html, id), '<circle class="pt"') > 1 AS points,
+	   pg_temp.occurrences(pg_temp.part(html, id), '<g class="series"') >= 1 AS series,
+	   strpos(pg_temp.part(html, id), 'class="legend"') > 0 AS legend,
+	   pg_temp.occurrences(pg_temp.part(html, id), 'class="xlabel"') >= 2 AS time_ticks,
+	   pg_temp.occurrences(pg_temp.part(html, id), 'class="ylabel"') >= 2 AS value_ticks,
+	   strpos(pg_temp.part(html, id), 'no data in this window') = 0 AS has_data
+  FROM page, unnest(ARRAY['chart-statement-latency', 'chart-connections-by-state',
+						  'chart-connection-slots-used', 'chart-cpu-and-memory',
+						  'chart-database-size', 'chart-disk-used']) id;
+SELECT strpos(pg_temp.part(html, 'chart-cpu-and-memory'), 'data-series="CPU busy" data-points="500"') > 0 AS cpu_downsampled,
+	   (SELECT max(m[1]::integer) FROM regexp_matches(html, 'data-points="([0-9]+)"', 'g') m) <= 500 AS at_most_500,
+	   strpos(pg_temp.part(html, 'chart-cpu-and-memory'), '>100%</text>') > 0 AS percent_axis,
+	   strpos(pg_temp.part(html, 'chart-statement-latency'), ' ms</text>') > 0 AS ms_axis,
+	   strpos(pg_temp.part(html, 'chart-database-size'), 'B</text>') > 0 AS size_axis,
+	   strpos(pg_temp.part(html, 'chart-database-size'), 'class="projection"') > 0 AS size_forecast,
+	   strpos(pg_temp.part(html, 'chart-database-size'), 'contrib_regression: ') > 0 AS forecast_note
+  FROM page;
+
+-- alerts: bars coloured by level, clipped to the window
+SELECT pg_temp.occurrences(pg_temp.part(html, 'chart-alerts'), '<rect class="alert"') >= 2 AS bars,
+	   strpos(pg_temp.part(html, 'chart-alerts'), 'data-level="critical"') > 0 AS critical,
+	   strpos(pg_temp.part(html, 'chart-alerts'), 'data-level="warning"') > 0 AS warning
+  FROM page;
+
+-- tables: one health row per check, with its status colour
+SELECT pg_temp.occurrences(pg_temp.part(html, 'health', '</section>'), '<td class="status st-')
+		   = (SELECT count(*) FROM infraguard.health()) AS health_rows,
+	   strpos(pg_temp.part(html, 'queries', '</section>'), '<table>') > 0 AS top_queries,
+	   strpos(pg_temp.part(html, 'growth', '</section>'), '<table>') > 0 AS growth,
+	   strpos(pg_temp.part(html, 'unused-indexes', '</section>'), '<table>') > 0 AS unused_indexes,
+	   strpos(pg_temp.part(html, 'maintenance', '</section>'), '<table>') > 0 AS maintenance_plan
+  FROM page;
+
+-- every hostile name and text is escaped where it appears
+SELECT strpos(pg_temp.part(html, 'queries', '</section>'),
+			  'AS &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;, $2 AS &quot;&quot;&quot;&#39;&amp;&quot;') > 0 AS query_text,
+	   strpos(pg_temp.part(html, 'growth', '</section>'),
+			  'fixture.&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;') > 0 AS table_name,
+	   strpos(pg_temp.part(html, 'unused-indexes', '</section>'),
+			  'fixture.&quot;&quot;&quot;&#39;&amp;_unused&quot;') > 0 AS index_name,
+	   strpos(pg_temp.part(html, 'chart-connections-by-state'), '&lt;b&gt;&quot;&#39;&amp;&lt;/b&gt;') > 0 AS metric_name,
+	   strpos(pg_temp.part(html, 'chart-alerts'), '>disk &quot;&#39;&amp;</text>') > 0 AS alert_metric,
+	   strpos(pg_temp.part(html, 'chart-alerts'), 'cpu &lt;script&gt;alert(1)&lt;/script&gt;') > 0 AS alert_message,
+	   strpos(html, '<b>') = 0 AS no_raw_markup
+  FROM page;
+ROLLBACK;
+
+-- a window without history: a note instead of each chart, notes instead of tables
+SELECT pg_temp.occurrences(html, '<svg') AS svgs,
+	   pg_temp.occurrences(html, '<p class="nodata">no data in this window</p>') AS empty_charts,
+	   strpos(html, 'no alerts in this window') > 0 AS no_alerts,
+	   strpos(pg_temp.part(html, 'queries', '</section>'), 'No statement was recorded in this window') > 0 AS no_queries,
+	   strpos(html, '<h2>Health now</h2>') > 0 AS health_still_shown
+  FROM (SELECT infraguard.report('2001-01-01', '2001-01-02') AS html) r;
+
+-- a pg_monitor member can run it
+CREATE ROLE ig_report_reader IN ROLE pg_monitor;
+SET ROLE ig_report_reader;
+SELECT infraguard.report(now() - interval '1 hour') LIKE '<!DOCTYPE html>%' AS monitor_can_run;
+RESET ROLE;
+DROP ROLE ig_report_reader;
+
+-- bad windows (their HINTs say what to do; the line numbers of CONTEXT would only churn)
+\set SHOW_CONTEXT never
+CREATE FUNCTION pg_temp.sqlstate_of(since timestamptz, until timestamptz) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM infraguard.report(since, until);
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE;
+END $$;
+SELECT w.since, w.until, pg_temp.sqlstate_of(w.since, w.until) AS sqlstate
+  FROM (VALUES (NULL::timestamptz, '2024-01-01'::timestamptz), ('2024-01-01', NULL), ('-infinity', '2024-01-01'),
+			   ('2024-01-01', 'infinity'), ('2024-01-02', '2024-01-01'), ('2024-01-01', '2024-01-01'),
+			   ('2020-01-01', '2024-01-01'), ('2023-01-01', '2024-01-01')) w(since, until);
+SELECT infraguard.report(NULL, '2024-01-01');
+SELECT infraguard.report('2024-01-01', NULL);
+SELECT infraguard.report('-infinity', '2024-01-01');
+SELECT infraguard.report('2024-01-02', '2024-01-01');
+SELECT infraguard.report('2024-01-01', '2024-01-01');
+SELECT infraguard.report('2020-01-01', '2024-01-01');
+
+\set SHOW_CONTEXT errors
+DROP TABLE fixture."<script>alert(1)</script>";
+RESET client_min_messages;
