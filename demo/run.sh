@@ -119,9 +119,13 @@ show "SELECT metric, level, value, threshold, opened_at FROM infraguard.active_a
 show "SELECT check_name, status, detail FROM infraguard.security_audit() WHERE status <> 'ok'"
 show "SELECT priority, kind, statement, reason FROM infraguard.maintenance_plan() LIMIT 5"
 
+demo_psql -qAt -c "SELECT infraguard.report(now() - interval '1 hour', now())" > "$DEMO_DIR/report.html"
+chmod 644 "$DEMO_DIR/report.html"
+
 cat <<EOF2
 
 The demo cluster is running.
+  report:   $DEMO_DIR/report.html (infraguard.report(), open it in a browser)
   connect:  sudo -u postgres psql -h $DEMO_DIR -p $DEMO_PORT $DEMO_DB
   stop:     sudo $IG_SRC/demo/run.sh stop
   log:      $DEMO_DIR/server.log

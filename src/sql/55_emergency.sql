@@ -108,7 +108,8 @@ GRANT EXECUTE ON FUNCTION infraguard.long_running(interval) TO pg_monitor;
  * End client sessions whose query or transaction is older than
  * min_duration.  Dry run by default: it says what it would end.  Never
  * this session, never autovacuum, WAL senders or other background
- * processes: only client backends.  Requires pg_signal_backend (and, as
+ * processes: only client backends.  Requires pg_signal_backend, and
+ * pg_read_all_stats to see other roles' sessions (warned otherwise; as
  * pg_terminate_backend() itself, superuser to end a superuser's session);
  * every real termination is logged with who asked.
  */
@@ -133,6 +134,11 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'Only roles with the privileges of pg_signal_backend may end other sessions.',
 				  HINT = 'GRANT pg_signal_backend TO ' || quote_ident(current_user) || ';';
+	END IF;
+	IF NOT pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') THEN
+		RAISE WARNING 'only your own sessions are visible to you, so only they can be listed'
+			USING DETAIL = 'pg_stat_activity hides the state and times of other roles'' sessions.',
+				  HINT = 'GRANT pg_monitor (or pg_read_all_stats) TO ' || quote_ident(current_user) || ';';
 	END IF;
 
 	FOR r IN

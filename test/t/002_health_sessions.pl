@@ -85,5 +85,66 @@ like(check('long_running_query'), qr/^ok/, 'no long query after cancel');
 
 $_->quit for ($holder, @waiters);
 eval { $sleeper->quit };
+
+# terminate_long_running(): a dry run names the session, a real run ends it,
+# logs who asked, and spares this session and every background process
+$node->safe_psql('postgres', q{
+	CREATE ROLE ops LOGIN IN ROLE pg_signal_backend, pg_monitor;
+	GRANT USAGE ON SCHEMA infraguard TO ops;
+});
+$node->safe_psql('postgres', 'CREATE ROLE app LOGIN');
+my $idle = $node->background_psql('postgres', extra_params => [ '-U', 'app' ]);
+$idle->query_safe('BEGIN');
+$idle->query_safe('SELECT 1');
+my $idle_pid = $node->safe_psql('postgres',
+	"SELECT pid FROM pg_stat_activity WHERE state = 'idle in transaction' AND usename = 'app'");
+# a superuser's old transaction: pg_signal_backend may not end it
+my $su_idle = $node->background_psql('postgres');
+$su_idle->query_safe('BEGIN');
+$su_idle->query_safe('SELECT 1');
+my $su_pid = $node->safe_psql('postgres',
+	"SELECT pid FROM pg_stat_activity WHERE state = 'idle in transaction' AND usename <> 'app'");
+sleep 2;
+
+sub actions
+{
+	my ($dry) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT string_agg(CASE pid WHEN $idle_pid THEN 'app' WHEN $su_pid THEN 'superuser' ELSE pid::text END
+						   || ': ' || action, ', ' ORDER BY pid = $su_pid)
+		   FROM infraguard.terminate_long_running('1 second', $dry)",
+		extra_params => [ '-U', 'ops' ]);
+}
+is(actions('true'), 'app: would terminate, superuser: would terminate',
+	'dry run names the old transactions and nothing else');
+is($node->safe_psql('postgres', "SELECT count(*) FROM pg_stat_activity WHERE pid IN ($idle_pid, $su_pid)"),
+	'2', 'dry run ends nothing');
+my $offset = -s $node->logfile;
+is(actions('false'),
+	'app: terminated, superuser: not terminated: must be a superuser to terminate superuser process',
+	'a real run ends what it may, and says what it may not');
+ok($node->poll_query_until('postgres', "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = $idle_pid"),
+	'the session is gone');
+ok($node->wait_for_log(qr/LOG:  infraguard: ops terminated pid $idle_pid \(user app, database postgres, state idle in transaction/, $offset),
+	'the termination is logged with who asked');
+is($node->safe_psql('postgres',
+		"SELECT count(*) FROM pg_stat_activity WHERE backend_type IN ('autovacuum launcher', 'checkpointer', 'walwriter')"),
+	'3', 'background processes untouched');
+$su_idle->query_safe('COMMIT');
+$su_idle->quit;
+my ($ret, $stdout, $stderr) = $node->psql('postgres',
+	"SELECT * FROM infraguard.terminate_long_running('0 seconds')", extra_params => [ '-U', 'ops' ]);
+like($stderr, qr/min_duration must be a positive interval/, 'a zero interval is refused');
+$node->safe_psql('postgres', 'CREATE ROLE viewer LOGIN IN ROLE pg_monitor');
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"SELECT * FROM infraguard.terminate_long_running('1 second', false)", extra_params => [ '-U', 'viewer' ]);
+like($stderr, qr/permission denied for function terminate_long_running/, 'pg_monitor alone may not terminate');
+$node->safe_psql('postgres', 'CREATE ROLE blind LOGIN IN ROLE pg_signal_backend; GRANT USAGE ON SCHEMA infraguard TO blind');
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"SELECT * FROM infraguard.terminate_long_running('1 second')", extra_params => [ '-U', 'blind' ]);
+like($stderr, qr/WARNING:  only your own sessions are visible to you.*HINT:  GRANT pg_monitor/s,
+	'without pg_read_all_stats the caller is told it sees only its own sessions');
+eval { $idle->quit };
+
 $node->stop;
 done_testing();
