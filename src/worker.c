@@ -299,10 +299,11 @@ run_cycle(void)
 	int			timeout_s;
 
 	/*
-	 * statement_timeout, for the whole cycle: bounded, but never shorter than
-	 * what a big database needs.  lock_timeout: below the default deadlock_timeout (1 s), so in
-	 * a lock conflict with a DBA's DDL (DROP EXTENSION, ALTER TABLE) it is
-	 * the worker that gives up, never the DBA's statement; the cycle is
+	 * statement_timeout, for the whole cycle: bounded, but never shorter
+	 * than what a big database needs (set here for what reads the setting,
+	 * armed below).  lock_timeout: below the default deadlock_timeout (1 s),
+	 * so in a lock conflict with a DBA's DDL (DROP EXTENSION, ALTER TABLE) it
+	 * is the worker that gives up, never the DBA's statement; the cycle is
 	 * logged as failed and the next one retries.
 	 */
 	timeout_s = Max(10, Min(infraguard_snapshot_interval, 300));
