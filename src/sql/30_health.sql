@@ -1,8 +1,13 @@
 /*
  * health(): one row per enabled check, worst first.
+ *
+ * judge() classifies a set of metric readings (current_metrics()' rows, as
+ * jsonb) against the thresholds; health() judges a fresh reading, and a
+ * snapshot judges the reading it has just recorded, so that each cycle
+ * measures everything once.
  */
 
-CREATE FUNCTION infraguard.health()
+CREATE FUNCTION infraguard.judge(metrics jsonb)
 RETURNS TABLE (check_name text, status text, value float8, unit text,
 			   warning float8, critical float8, detail text, action text)
 LANGUAGE sql STABLE
@@ -12,12 +17,25 @@ AS $$
 		   CASE WHEN c.status IN ('warning', 'critical') THEN c.action END
 	  FROM (SELECT m.metric, m.value, m.unit, m.detail, t.warning, t.critical, t.action,
 				   infraguard.classify(m.value, t.warning, t.critical, t.direction) AS status
-			  FROM infraguard.current_metrics() m
+			  FROM jsonb_to_recordset(metrics) AS m(metric text, value float8, unit text, detail text)
 			  JOIN infraguard.thresholds t ON t.metric = m.metric
 			 WHERE t.enabled) c
 	 ORDER BY CASE c.status WHEN 'critical' THEN 0 WHEN 'warning' THEN 1
 						   WHEN 'unknown' THEN 2 ELSE 3 END,
 			  c.metric
+$$;
+COMMENT ON FUNCTION infraguard.judge(jsonb) IS
+	'Internal: health() rows for given metric readings (a jsonb array of current_metrics() rows)';
+REVOKE ALL ON FUNCTION infraguard.judge(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.judge(jsonb) TO pg_monitor;
+
+CREATE FUNCTION infraguard.health()
+RETURNS TABLE (check_name text, status text, value float8, unit text,
+			   warning float8, critical float8, detail text, action text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM infraguard.judge((SELECT jsonb_agg(m) FROM infraguard.current_metrics() m))
 $$;
 COMMENT ON FUNCTION infraguard.health() IS
 	'One row per enabled health check: status against infraguard.thresholds, worst first';

@@ -238,6 +238,7 @@ DECLARE
 	cutoff timestamptz;
 	changed_relids oid[];
 	changed_activity bigint[];
+	readings jsonb;
 	t text;
 BEGIN
 	IF source IS NULL OR source NOT IN ('worker', 'manual') THEN
@@ -304,10 +305,14 @@ BEGIN
 		NULL;					/* not preloaded: no latency to record */
 	END;
 
-	/* the health metrics, connections, sizes, file systems, host, WAL */
+	/* the health metrics (measured once: alerts below judge the same reading) */
+	readings := (SELECT jsonb_agg(m) FROM infraguard.current_metrics() m);
+
+	/* ... and connections, sizes, file systems, host, WAL */
 	INSERT INTO infraguard.metric_history
 	SELECT now_ts, sid, m.metric, m.value
-	  FROM (SELECT cm.metric, cm.value FROM infraguard.current_metrics() cm
+	  FROM (SELECT cm.metric, cm.value
+			  FROM jsonb_to_recordset(readings) AS cm(metric text, value float8)
 			UNION ALL
 			SELECT 'connections:' || c.state, c.count FROM infraguard.connections() c
 			 WHERE c.backend_group = 'client'
@@ -395,7 +400,7 @@ BEGIN
 
 	n_statements := infraguard.record_statements(sid, now_ts, top_n);
 
-	PERFORM infraguard.evaluate_alerts();
+	PERFORM infraguard.evaluate_alerts(readings);
 
 	/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
 	cutoff := now_ts - retention;

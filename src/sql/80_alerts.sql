@@ -78,9 +78,11 @@ REVOKE ALL ON FUNCTION infraguard.announce_alert(text, infraguard.alerts) FROM P
  * Evaluate every enabled threshold and open, escalate, de-escalate, refresh
  * or resolve alerts (the rule is alert_transition()).  A metric with no data
  * (unknown) leaves its alert as it is; an alert whose threshold was disabled
- * or removed is resolved.  Returns the number of events announced.
+ * or removed is resolved.  readings: current_metrics() rows already taken
+ * (a snapshot's), else a fresh reading.  Returns the number of events
+ * announced.
  */
-CREATE FUNCTION infraguard.evaluate_alerts()
+CREATE FUNCTION infraguard.evaluate_alerts(readings jsonb DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -93,7 +95,8 @@ DECLARE
 	thr float8;
 	new_alert_id bigint;
 BEGIN
-	FOR h IN SELECT * FROM infraguard.health() LOOP
+	FOR h IN SELECT * FROM infraguard.judge(coalesce(readings,
+		(SELECT jsonb_agg(m) FROM infraguard.current_metrics() m))) LOOP
 		SELECT * INTO a FROM infraguard.alerts al
 		 WHERE al.metric = h.check_name AND al.resolved_at IS NULL
 		   FOR UPDATE;
@@ -154,9 +157,9 @@ BEGIN
 	RETURN events;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.evaluate_alerts() IS
+COMMENT ON FUNCTION infraguard.evaluate_alerts(jsonb) IS
 	'Internal: open, escalate, refresh and resolve alerts from health(); run by every snapshot';
-REVOKE ALL ON FUNCTION infraguard.evaluate_alerts() FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard.evaluate_alerts(jsonb) FROM PUBLIC;
 
 /*
  * Interactive: the thresholds crossed right now, each also raised as a
