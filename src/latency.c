@@ -191,6 +191,17 @@ find_timed(QueryDesc *queryDesc)
 	return NULL;
 }
 
+/* Add the time since start to a statement's execution time. */
+static inline void
+add_elapsed(TimedStatement *t, instr_time start)
+{
+	instr_time	duration;
+
+	INSTR_TIME_SET_CURRENT(duration);
+	INSTR_TIME_SUBTRACT(duration, start);
+	t->ns += ig_instr_time_ns(duration);
+}
+
 /* ExecutorStart hook: start timing a top-level statement */
 static void
 ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
@@ -222,7 +233,6 @@ ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 {
 	TimedStatement *t = nesting_level == 0 ? find_timed(queryDesc) : NULL;
 	instr_time	start;
-	instr_time	duration;
 
 	if (t)
 		INSTR_TIME_SET_CURRENT(start);
@@ -240,11 +250,7 @@ ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 	}
 	PG_END_TRY();
 	if (t)
-	{
-		INSTR_TIME_SET_CURRENT(duration);
-		INSTR_TIME_SUBTRACT(duration, start);
-		t->ns += ig_instr_time_ns(duration);
-	}
+		add_elapsed(t, start);
 }
 
 /*
@@ -258,7 +264,6 @@ ig_ExecutorFinish(QueryDesc *queryDesc)
 {
 	TimedStatement *t;
 	instr_time	start;
-	instr_time	duration;
 
 	if (queryDesc->operation == CMD_SELECT && !queryDesc->plannedstmt->hasModifyingCTE)
 	{
@@ -286,11 +291,7 @@ ig_ExecutorFinish(QueryDesc *queryDesc)
 	}
 	PG_END_TRY();
 	if (t)
-	{
-		INSTR_TIME_SET_CURRENT(duration);
-		INSTR_TIME_SUBTRACT(duration, start);
-		t->ns += ig_instr_time_ns(duration);
-	}
+		add_elapsed(t, start);
 }
 
 /* ExecutorEnd hook: record the statement's execution time */
