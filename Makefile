@@ -45,7 +45,8 @@ SQL_SRC = \
 	src/sql/90_forecast.sql \
 	src/sql/95_report.sql
 
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+# 0.1 is released: its install script is frozen, committed and never edited.
+DATA = $(EXTENSION)--0.1.sql
 
 REGRESS = 00_setup version thresholds health table_health indexes \
 	slow_queries connections measurements history emergency report privileges bad_input
@@ -69,8 +70,6 @@ EXTRA_CLEAN = tmp_regress tmp_isolation output_iso $(UNIT_TESTS) $(EXTENSION)-*.
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SRC)
-	cat $^ > $@
 
 # Unit tests of the pure core: built with the system compiler and Check only,
 # never with PostgreSQL's flags, which proves src/core needs no server header.
