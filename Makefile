@@ -26,11 +26,14 @@ OBJS = \
 	src/threshold.o \
 	src/worker.o
 
-# The install script is assembled from topic files in src/sql/, in this order,
-# so that each topic stays readable on its own.  Released versions get a
-# hand-written upgrade script; the base script is never edited after release.
+# Versions (pg_cron's scheme): infraguard--0.1.sql is the frozen base; each
+# later version is an upgrade script, and CREATE EXTENSION follows the chain,
+# so an install and an upgrade run the same statements.  The script of the
+# version under development is built from src/sql/ (the current definition of
+# every function and view, one file per surface, all CREATE OR REPLACE)
+# between a "before" part (tables, drops) and an "after" part (data).  At
+# release it is committed and frozen like the base.
 SQL_SRC = \
-	src/sql/00_header.sql \
 	src/sql/10_thresholds.sql \
 	src/sql/20_metrics.sql \
 	src/sql/30_health.sql \
@@ -45,8 +48,14 @@ SQL_SRC = \
 	src/sql/90_forecast.sql \
 	src/sql/95_report.sql
 
-# 0.1 is released: its install script is frozen, committed and never edited.
+UPGRADE_0_2 = \
+	src/upgrade/0.1--0.2-header.sql \
+	src/upgrade/0.1--0.2-before.sql \
+	$(SQL_SRC) \
+	src/upgrade/0.1--0.2-after.sql
+
 DATA = $(EXTENSION)--0.1.sql
+DATA_built = $(EXTENSION)--0.1--0.2.sql
 
 REGRESS = 00_setup version thresholds health table_health indexes \
 	slow_queries connections measurements history emergency report privileges bad_input
@@ -70,6 +79,8 @@ EXTRA_CLEAN = tmp_regress tmp_isolation output_iso $(UNIT_TESTS) $(EXTENSION)-*.
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+$(EXTENSION)--0.1--0.2.sql: $(UPGRADE_0_2)
+	cat $^ > $@
 
 # Unit tests of the pure core: built with the system compiler and Check only,
 # never with PostgreSQL's flags, which proves src/core needs no server header.

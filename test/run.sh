@@ -90,7 +90,7 @@ case "$meta_version" in
 	*) d_bad=$((d_bad + 1)); problems+=("META.json version ($meta_version) does not match infraguard.control ($control_version)");;
 esac
 if git -C "$IG_SRC" rev-parse --git-dir >/dev/null 2>&1; then
-	dist_dir=/var/tmp/infraguard-dist
+	dist_dir=$IG_BUILD-dist
 	rm -rf "$dist_dir"; mkdir -p "$dist_dir"
 	if make -C "$IG_SRC" -s dist PG_CONFIG="$PG_CONFIG" DISTDIR="$dist_dir" >/dev/null &&
 		tar -xzf "$dist_dir"/infraguard-*.tar.gz -C "$dist_dir" &&

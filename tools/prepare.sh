@@ -11,9 +11,13 @@
 
 set -euo pipefail
 
-PG_MAJOR=15
-PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
-PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
+PG_MAJOR=${IG_PG_MAJOR:-15}
+# IG_PG_CONFIG points at another installation of the same major (a copy of
+# /usr/lib/postgresql/N and /usr/share/postgresql/N elsewhere is relocatable),
+# so that two test runs on one machine do not install into each other's
+# server.
+PG_CONFIG=${IG_PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}
+PG_BINDIR=$(dirname "$PG_CONFIG")
 export PG_CONFIG PG_BINDIR
 
 ig_log() { printf '\n==> %s\n' "$*"; }

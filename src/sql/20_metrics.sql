@@ -7,7 +7,7 @@
  * background worker records them.
  */
 
-CREATE FUNCTION infraguard.current_metrics()
+CREATE OR REPLACE FUNCTION infraguard.current_metrics()
 RETURNS TABLE (metric text, value float8, unit text, detail text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp

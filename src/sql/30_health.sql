@@ -7,7 +7,7 @@
  * measures everything once.
  */
 
-CREATE FUNCTION infraguard.judge(metrics jsonb)
+CREATE OR REPLACE FUNCTION infraguard.judge(metrics jsonb)
 RETURNS TABLE (check_name text, status text, value float8, unit text,
 			   warning float8, critical float8, detail text, action text)
 LANGUAGE sql STABLE
@@ -29,7 +29,7 @@ COMMENT ON FUNCTION infraguard.judge(jsonb) IS
 REVOKE ALL ON FUNCTION infraguard.judge(jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.judge(jsonb) TO pg_monitor;
 
-CREATE FUNCTION infraguard.health()
+CREATE OR REPLACE FUNCTION infraguard.health()
 RETURNS TABLE (check_name text, status text, value float8, unit text,
 			   warning float8, critical float8, detail text, action text)
 LANGUAGE sql STABLE

@@ -11,7 +11,7 @@
  * with autovacuum_enabled = off can still be due: then only a manual VACUUM
  * will do it.
  */
-CREATE FUNCTION infraguard.table_health()
+CREATE OR REPLACE FUNCTION infraguard.table_health()
 RETURNS TABLE (schema_name name, table_name name,
 			   total_bytes bigint, total_size text,
 			   table_bytes bigint, index_bytes bigint, toast_bytes bigint,
@@ -61,7 +61,7 @@ COMMENT ON FUNCTION infraguard.table_health() IS
 REVOKE ALL ON FUNCTION infraguard.table_health() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.table_health() TO pg_monitor;
 
-CREATE FUNCTION infraguard.index_usage()
+CREATE OR REPLACE FUNCTION infraguard.index_usage()
 RETURNS TABLE (schema_name name, table_name name, index_name name,
 			   size_bytes bigint, size text,
 			   scans bigint, tuples_read bigint, tuples_fetched bigint,
@@ -91,7 +91,7 @@ GRANT EXECUTE ON FUNCTION infraguard.index_usage() TO pg_monitor;
  * retention, which may not have run yet: never suggested.  The suggestion
  * is text; infraguard never runs it.
  */
-CREATE FUNCTION infraguard.unused_indexes(min_size_bytes bigint DEFAULT 0)
+CREATE OR REPLACE FUNCTION infraguard.unused_indexes(min_size_bytes bigint DEFAULT 0)
 RETURNS TABLE (schema_name name, table_name name, index_name name,
 			   size_bytes bigint, size text, scans bigint,
 			   stats_since timestamptz, reason text, suggestion text)

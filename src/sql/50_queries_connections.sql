@@ -7,7 +7,7 @@
  * schema it was created, and every failure mode gets a hint that says what to
  * do instead of "relation does not exist".
  */
-CREATE FUNCTION infraguard.slow_queries(top integer DEFAULT 20,
+CREATE OR REPLACE FUNCTION infraguard.slow_queries(top integer DEFAULT 20,
 										order_by text DEFAULT 'total_time')
 RETURNS TABLE (queryid bigint, dbname name, username name, query text,
 			   calls bigint, total_seconds float8, mean_ms float8, max_ms float8,
@@ -85,7 +85,7 @@ GRANT EXECUTE ON FUNCTION infraguard.slow_queries(integer, text) TO pg_monitor;
  * timed since their last state change; background processes (autovacuum,
  * WAL senders, workers) are grouped by type apart, timed since they started.
  */
-CREATE FUNCTION infraguard.connections()
+CREATE OR REPLACE FUNCTION infraguard.connections()
 RETURNS TABLE (backend_group text, state text, count bigint,
 			   avg_duration_seconds float8, max_duration_seconds float8)
 LANGUAGE sql STABLE
@@ -114,7 +114,7 @@ GRANT EXECUTE ON FUNCTION infraguard.connections() TO pg_monitor;
  * superuser_reserved_connections.  Background workers and WAL senders have
  * their own limits and are not counted.
  */
-CREATE FUNCTION infraguard.connection_usage()
+CREATE OR REPLACE FUNCTION infraguard.connection_usage()
 RETURNS TABLE (client_backends integer, max_connections integer,
 			   reserved_connections integer, usable_connections integer,
 			   used_pct float8)

@@ -11,7 +11,7 @@
  * blocker_state are the root blocker's, the session to act on.  A prepared
  * transaction holding the lock shows as root_blocker 0.
  */
-CREATE FUNCTION infraguard.blocking()
+CREATE OR REPLACE FUNCTION infraguard.blocking()
 RETURNS TABLE (pid integer, username name, dbname name, blocked_by integer[],
 			   root_blocker integer, lock_type text, lock_mode text, relation text,
 			   wait_seconds float8, query text, blocker_query text, blocker_state text)
@@ -55,7 +55,7 @@ COMMENT ON FUNCTION infraguard.blocking() IS
 REVOKE ALL ON FUNCTION infraguard.blocking() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.blocking() TO pg_monitor;
 
-CREATE FUNCTION infraguard.check_duration(min_duration interval)
+CREATE OR REPLACE FUNCTION infraguard.check_duration(min_duration interval)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -77,7 +77,7 @@ GRANT EXECUTE ON FUNCTION infraguard.check_duration(interval) TO pg_monitor, pg_
  * Sessions whose running query, or open transaction, is older than
  * min_duration (ours excluded).
  */
-CREATE FUNCTION infraguard.long_running(min_duration interval DEFAULT '5 minutes')
+CREATE OR REPLACE FUNCTION infraguard.long_running(min_duration interval DEFAULT '5 minutes')
 RETURNS TABLE (pid integer, username name, dbname name, backend_type text, state text,
 			   query_seconds float8, xact_seconds float8, wait_event text, query text)
 LANGUAGE plpgsql STABLE
@@ -113,7 +113,7 @@ GRANT EXECUTE ON FUNCTION infraguard.long_running(interval) TO pg_monitor;
  * pg_terminate_backend() itself, superuser to end a superuser's session);
  * every real termination is logged with who asked.
  */
-CREATE FUNCTION infraguard.terminate_long_running(min_duration interval,
+CREATE OR REPLACE FUNCTION infraguard.terminate_long_running(min_duration interval,
 												  dry_run boolean DEFAULT true)
 RETURNS TABLE (pid integer, username name, dbname name, state text,
 			   query_seconds float8, xact_seconds float8, query text, action text)

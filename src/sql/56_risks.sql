@@ -4,7 +4,6 @@
  * catalogs and statistics only, never a scan of user data.
  */
 
-GRANT USAGE ON SCHEMA infraguard TO pg_signal_backend;
 
 /*
  * On a primary, one row per standby (lags in bytes from the current WAL
@@ -12,7 +11,7 @@ GRANT USAGE ON SCHEMA infraguard TO pg_signal_backend;
  * for itself (replay behind receive, and time since the last message from
  * the primary).
  */
-CREATE FUNCTION infraguard.replication()
+CREATE OR REPLACE FUNCTION infraguard.replication()
 RETURNS TABLE (role text, application_name text, client_addr inet, state text,
 			   sync_state text, write_lag_bytes bigint, flush_lag_bytes bigint,
 			   replay_lag_bytes bigint, write_lag_seconds float8, flush_lag_seconds float8,
@@ -57,7 +56,7 @@ GRANT EXECUTE ON FUNCTION infraguard.replication() TO pg_monitor;
  * standby the replay position) and whether it holds back the xmin horizon
  * (its xmin or catalog_xmin keeps VACUUM from removing dead rows).
  */
-CREATE FUNCTION infraguard.replication_slots()
+CREATE OR REPLACE FUNCTION infraguard.replication_slots()
 RETURNS TABLE (slot_name name, slot_type text, dbname name, active boolean,
 			   active_pid integer, wal_status text, retained_wal_bytes bigint,
 			   retained_wal text, safe_wal_bytes bigint, holds_xmin boolean,
@@ -88,7 +87,7 @@ GRANT EXECUTE ON FUNCTION infraguard.replication_slots() TO pg_monitor;
  * to_freeze_max_age is how far autovacuum's forced freeze still is
  * (negative: due or running).
  */
-CREATE FUNCTION infraguard.wraparound()
+CREATE OR REPLACE FUNCTION infraguard.wraparound()
 RETURNS TABLE (kind text, dbname name, schema_name name, table_name name,
 			   xid_age integer, mxid_age integer, pct_of_limit float8, mxid_pct_of_limit float8,
 			   freeze_max_age bigint, to_freeze_max_age bigint)
@@ -132,7 +131,7 @@ GRANT EXECUTE ON FUNCTION infraguard.wraparound() TO pg_monitor;
  * exposes only the two numbers the estimate needs, never sampled values.
  * SECURITY DEFINER with a fixed search_path, executable by pg_monitor only.
  */
-CREATE FUNCTION infraguard.column_widths()
+CREATE OR REPLACE FUNCTION infraguard.column_widths()
 RETURNS TABLE (relid oid, attnum smallint, null_frac real, avg_width integer)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -156,7 +155,7 @@ GRANT EXECUTE ON FUNCTION infraguard.column_widths() TO pg_monitor;
  * estimate.  Relations under 8 pages are left out: their bloat is noise.
  * Measured against pgstattuple: see the README.
  */
-CREATE FUNCTION infraguard.bloat()
+CREATE OR REPLACE FUNCTION infraguard.bloat()
 RETURNS TABLE (schema_name name, object_name name, kind text, table_name name,
 			   size_bytes bigint, size text, estimated_bloat_bytes bigint,
 			   estimated_bloat text, bloat_pct float8)
@@ -266,7 +265,7 @@ GRANT EXECUTE ON FUNCTION infraguard.bloat() TO pg_monitor;
  * redundant).  Among identical ones, the constraint's index or else the
  * older one is kept.
  */
-CREATE FUNCTION infraguard.duplicate_indexes()
+CREATE OR REPLACE FUNCTION infraguard.duplicate_indexes()
 RETURNS TABLE (schema_name name, table_name name, index_name name, duplicate_of name,
 			   relation text, size_bytes bigint, size text, suggestion text)
 LANGUAGE sql STABLE
@@ -333,7 +332,7 @@ GRANT EXECUTE ON FUNCTION infraguard.duplicate_indexes() TO pg_monitor;
 /*
  * WAL archiving, from pg_stat_archiver and the settings.
  */
-CREATE FUNCTION infraguard.backup_status()
+CREATE OR REPLACE FUNCTION infraguard.backup_status()
 RETURNS TABLE (archive_mode text, archiving_configured boolean, archived_count bigint,
 			   last_archived_wal text, last_archived_time timestamptz,
 			   seconds_since_last_archive float8, failed_count bigint,
@@ -358,43 +357,7 @@ COMMENT ON FUNCTION infraguard.backup_status() IS
 REVOKE ALL ON FUNCTION infraguard.backup_status() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.backup_status() TO pg_monitor;
 
-/*
- * The backup registry.  pg_dump and base backups run outside the server;
- * backup scripts report them here, as a role granted
- * infraguard_backup_writer (created by the extension, cluster-wide).
- */
-DO $$
-BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'infraguard_backup_writer') THEN
-		CREATE ROLE infraguard_backup_writer NOLOGIN;
-	END IF;
-END;
-$$;
-COMMENT ON ROLE infraguard_backup_writer IS
-	'May record backups with infraguard.record_backup()';
-GRANT USAGE ON SCHEMA infraguard TO infraguard_backup_writer;
-
-CREATE TABLE infraguard.backup_registry (
-	backup_id	bigserial PRIMARY KEY,
-	kind		text NOT NULL,
-	label		text,
-	finished_at	timestamptz NOT NULL,
-	size_bytes	bigint CHECK (size_bytes >= 0),
-	location	text,
-	verified	boolean NOT NULL DEFAULT false,
-	recorded_at	timestamptz NOT NULL DEFAULT now(),
-	recorded_by	name NOT NULL DEFAULT current_user
-);
-CREATE INDEX backup_registry_finished_at ON infraguard.backup_registry (finished_at);
-COMMENT ON TABLE infraguard.backup_registry IS
-	'Backups reported by backup scripts through record_backup(); read it through the backups view';
-REVOKE ALL ON TABLE infraguard.backup_registry FROM PUBLIC;
-GRANT SELECT ON TABLE infraguard.backup_registry TO pg_monitor;
-GRANT INSERT ON TABLE infraguard.backup_registry TO infraguard_backup_writer;
-GRANT SELECT (backup_id) ON TABLE infraguard.backup_registry TO infraguard_backup_writer;	-- for RETURNING
-GRANT USAGE ON SEQUENCE infraguard.backup_registry_backup_id_seq TO infraguard_backup_writer;
-
-CREATE VIEW infraguard.backups AS
+CREATE OR REPLACE VIEW infraguard.backups AS
 	SELECT b.backup_id, b.kind, b.label, b.finished_at, now() - b.finished_at AS age,
 		   b.size_bytes, pg_size_pretty(b.size_bytes) AS size, b.location, b.verified,
 		   b.recorded_by
@@ -404,7 +367,7 @@ COMMENT ON VIEW infraguard.backups IS 'Recorded backups, newest first';
 REVOKE ALL ON TABLE infraguard.backups FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.backups TO pg_monitor;
 
-CREATE FUNCTION infraguard.record_backup(kind text, label text, finished_at timestamptz,
+CREATE OR REPLACE FUNCTION infraguard.record_backup(kind text, label text, finished_at timestamptz,
 										 size_bytes bigint, location text,
 										 verified boolean DEFAULT false)
 RETURNS bigint
@@ -451,7 +414,7 @@ GRANT EXECUTE ON FUNCTION infraguard.record_backup(text, text, timestamptz, bigi
  * Backups older than keep that are not the newest verified one: a list for
  * the DBA's cleanup, never a deletion.
  */
-CREATE FUNCTION infraguard.backups_safe_to_delete(keep interval DEFAULT '30 days')
+CREATE OR REPLACE FUNCTION infraguard.backups_safe_to_delete(keep interval DEFAULT '30 days')
 RETURNS TABLE (backup_id bigint, kind text, label text, finished_at timestamptz,
 			   size_bytes bigint, location text, verified boolean)
 LANGUAGE plpgsql STABLE

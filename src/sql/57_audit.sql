@@ -9,7 +9,7 @@
  * and password hashes need superuser in PostgreSQL 15) is reported as
  * unknown, with why, rather than skipped.
  */
-CREATE FUNCTION infraguard.security_audit()
+CREATE OR REPLACE FUNCTION infraguard.security_audit()
 RETURNS TABLE (check_name text, status text, detail text, remedy text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -220,7 +220,7 @@ GRANT EXECUTE ON FUNCTION infraguard.security_audit() TO pg_monitor;
  * observation window, since an index unused for a day may serve a monthly
  * report).  infraguard never runs any of them.
  */
-CREATE FUNCTION infraguard.maintenance_plan()
+CREATE OR REPLACE FUNCTION infraguard.maintenance_plan()
 RETURNS TABLE (priority integer, kind text, object_name text, statement text,
 			   reason text, estimated_gain_bytes bigint, estimated_gain text)
 LANGUAGE sql STABLE

@@ -3,7 +3,7 @@
  * file system capacity (statvfs) and the host's CPU and memory (/proc).
  */
 
-CREATE FUNCTION infraguard.latency(per_database boolean DEFAULT true)
+CREATE OR REPLACE FUNCTION infraguard.latency(per_database boolean DEFAULT true)
 RETURNS TABLE (dbname name, calls bigint, p50_ms float8, p90_ms float8,
 			   p95_ms float8, p99_ms float8, max_ms float8, mean_ms float8,
 			   since timestamptz)
@@ -14,7 +14,7 @@ COMMENT ON FUNCTION infraguard.latency(boolean) IS
 REVOKE ALL ON FUNCTION infraguard.latency(boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.latency(boolean) TO pg_monitor;
 
-CREATE FUNCTION infraguard.latency_histogram(per_database boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION infraguard.latency_histogram(per_database boolean DEFAULT false)
 RETURNS TABLE (dbname name, buckets integer[], counts bigint[],
 			   sum_ms float8, max_ms float8, since timestamptz)
 AS 'MODULE_PATHNAME', 'infraguard_latency_histogram'
@@ -24,7 +24,7 @@ COMMENT ON FUNCTION infraguard.latency_histogram(boolean) IS
 REVOKE ALL ON FUNCTION infraguard.latency_histogram(boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.latency_histogram(boolean) TO pg_monitor;
 
-CREATE FUNCTION infraguard.latency_buckets()
+CREATE OR REPLACE FUNCTION infraguard.latency_buckets()
 RETURNS TABLE (bucket integer, lower_ms float8, upper_ms float8)
 AS 'MODULE_PATHNAME', 'infraguard_latency_buckets'
 LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
@@ -34,7 +34,7 @@ REVOKE ALL ON FUNCTION infraguard.latency_buckets() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.latency_buckets() TO pg_monitor;
 
 -- acting on shared state: the extension owner (a superuser) only
-CREATE FUNCTION infraguard.latency_reset()
+CREATE OR REPLACE FUNCTION infraguard.latency_reset()
 RETURNS void
 AS 'MODULE_PATHNAME', 'infraguard_latency_reset'
 LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
@@ -42,7 +42,7 @@ COMMENT ON FUNCTION infraguard.latency_reset() IS
 	'Forget all latency counts, server-wide';
 REVOKE ALL ON FUNCTION infraguard.latency_reset() FROM PUBLIC;
 
-CREATE FUNCTION infraguard.disk_usage()
+CREATE OR REPLACE FUNCTION infraguard.disk_usage()
 RETURNS TABLE (kind text, name text, path text,
 			   total_bytes bigint, used_bytes bigint, free_bytes bigint,
 			   used_pct float8, total_size text, used_size text, free_size text)
@@ -53,7 +53,7 @@ COMMENT ON FUNCTION infraguard.disk_usage() IS
 REVOKE ALL ON FUNCTION infraguard.disk_usage() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.disk_usage() TO pg_monitor;
 
-CREATE FUNCTION infraguard.system_stats()
+CREATE OR REPLACE FUNCTION infraguard.system_stats()
 RETURNS TABLE (cpu_count integer, load1 float8, load5 float8, load15 float8,
 			   cpu_pct float8, cpu_interval_seconds float8,
 			   mem_total_bytes bigint, mem_available_bytes bigint, mem_used_pct float8,

@@ -17,164 +17,17 @@
  * (the next cycle then starts a new baseline).
  */
 
-CREATE TABLE infraguard.snapshots (
-	snapshot_id		bigserial PRIMARY KEY,
-	taken_at		timestamptz NOT NULL,
-	source			text NOT NULL CHECK (source IN ('worker', 'manual')),
-	duration_ms		float8,
-	metric_rows		integer,
-	table_rows		integer,
-	index_rows		integer,
-	statement_rows	integer,
-	pruned_rows		bigint
-);
-CREATE INDEX snapshots_taken_at ON infraguard.snapshots (taken_at);
-COMMENT ON TABLE infraguard.snapshots IS
-	'One row per recorded snapshot, with what it wrote and how long it took';
-
-CREATE TABLE infraguard.metric_history (
-	taken_at	timestamptz NOT NULL,
-	snapshot_id	bigint NOT NULL,
-	metric		text COLLATE "C" NOT NULL,	-- "C": prefix searches (LIKE 'disk_%') use the index
-	value		float8 NOT NULL
-);
-CREATE INDEX metric_history_taken_at ON infraguard.metric_history (taken_at);
-CREATE INDEX metric_history_metric ON infraguard.metric_history (metric, taken_at);
-COMMENT ON TABLE infraguard.metric_history IS
-	'Server-level values per snapshot; read it through the metrics_history view';
-
-CREATE TABLE infraguard.latency_snapshots (
-	snapshot_id	bigint PRIMARY KEY,
-	taken_at	timestamptz NOT NULL,
-	since		timestamptz NOT NULL,
-	calls		bigint NOT NULL,
-	buckets		integer[] NOT NULL,
-	counts		bigint[] NOT NULL,
-	sum_ms		float8 NOT NULL,
-	max_ms		float8 NOT NULL
-);
-CREATE INDEX latency_snapshots_taken_at ON infraguard.latency_snapshots (taken_at);
-COMMENT ON TABLE infraguard.latency_snapshots IS
-	'Cumulative server-wide latency histogram at each snapshot; intervals are differences of consecutive rows';
-
-CREATE TABLE infraguard.table_history (
-	taken_at		timestamptz NOT NULL,
-	snapshot_id		bigint NOT NULL,
-	relid			oid NOT NULL,
-	schema_name		text NOT NULL,	-- text, not name: name is 64 bytes wide
-	table_name		text NOT NULL,
-	total_bytes		bigint,
-	table_bytes		bigint,
-	index_bytes		bigint,
-	live_tuples		bigint,
-	dead_tuples		bigint,
-	inserts			bigint,
-	updates			bigint,
-	deletes			bigint,
-	seq_scans		bigint,
-	idx_scans		bigint
-);
-CREATE INDEX table_history_taken_at ON infraguard.table_history (taken_at);
-CREATE INDEX table_history_relid ON infraguard.table_history (relid, taken_at);
-COMMENT ON TABLE infraguard.table_history IS
-	'Per-table sizes and cumulative counters, recorded when the table changed (and once a day otherwise)';
-
-CREATE TABLE infraguard.index_history (
-	taken_at		timestamptz NOT NULL,
-	snapshot_id		bigint NOT NULL,
-	indexrelid		oid NOT NULL,
-	schema_name		text NOT NULL,
-	table_name		text NOT NULL,
-	index_name		text NOT NULL,
-	size_bytes		bigint,
-	scans			bigint,
-	tuples_read		bigint
-);
-CREATE INDEX index_history_taken_at ON infraguard.index_history (taken_at);
-CREATE INDEX index_history_indexrelid ON infraguard.index_history (indexrelid, taken_at);
-COMMENT ON TABLE infraguard.index_history IS
-	'Per-index sizes and cumulative scan counts, recorded when the index or its table changed (and once a day otherwise)';
-
-CREATE TABLE infraguard.statement_history (
-	taken_at		timestamptz NOT NULL,
-	snapshot_id		bigint NOT NULL,
-	interval_seconds float8 NOT NULL,
-	queryid			bigint NOT NULL,
-	dbid			oid NOT NULL,
-	userid			oid NOT NULL,
-	calls			bigint NOT NULL,
-	total_exec_ms	float8 NOT NULL,
-	rows			bigint NOT NULL,
-	shared_blks_hit	bigint NOT NULL,
-	shared_blks_read bigint NOT NULL
-);
-CREATE INDEX statement_history_taken_at ON infraguard.statement_history (taken_at);
-COMMENT ON TABLE infraguard.statement_history IS
-	'Top statements of each interval (deltas of pg_stat_statements counters)';
-
-CREATE TABLE infraguard.statement_texts (
-	dbid		oid NOT NULL,
-	queryid		bigint NOT NULL,
-	query		text NOT NULL,
-	first_seen	timestamptz NOT NULL,
-	PRIMARY KEY (dbid, queryid)
-);
-COMMENT ON TABLE infraguard.statement_texts IS
-	'Normalised text of every statement that appeared in statement_history';
-
--- last seen counters; UNLOGGED: see the top of this file
-CREATE UNLOGGED TABLE infraguard.table_state (
-	relid			oid PRIMARY KEY,
-	activity		bigint NOT NULL,
-	recorded_at		timestamptz NOT NULL
-);
-CREATE UNLOGGED TABLE infraguard.index_state (
-	indexrelid		oid PRIMARY KEY,
-	scans			bigint NOT NULL,
-	recorded_at		timestamptz NOT NULL
-);
-CREATE UNLOGGED TABLE infraguard.statement_state (
-	userid			oid NOT NULL,
-	dbid			oid NOT NULL,
-	queryid			bigint NOT NULL,
-	toplevel		boolean NOT NULL,
-	calls			bigint NOT NULL,
-	total_exec_ms	float8 NOT NULL,
-	rows			bigint NOT NULL,
-	shared_blks_hit	bigint NOT NULL,
-	shared_blks_read bigint NOT NULL,
-	PRIMARY KEY (userid, dbid, queryid, toplevel)
-);
-COMMENT ON TABLE infraguard.table_state IS 'Internal: last recorded activity per table';
-COMMENT ON TABLE infraguard.index_state IS 'Internal: last recorded scans per index';
-COMMENT ON TABLE infraguard.statement_state IS 'Internal: last pg_stat_statements counters, the baseline of the next delta';
-
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['snapshots', 'metric_history', 'latency_snapshots',
-							 'table_history', 'index_history', 'statement_history',
-							 'statement_texts', 'table_state', 'index_state',
-							 'statement_state']
-	LOOP
-		EXECUTE format('REVOKE ALL ON TABLE infraguard.%I FROM PUBLIC', t);
-		EXECUTE format('GRANT SELECT ON TABLE infraguard.%I TO pg_monitor', t);
-	END LOOP;
-	REVOKE ALL ON SEQUENCE infraguard.snapshots_snapshot_id_seq FROM PUBLIC;
-END;
-$$;
 
 /*
  * Views for Grafana's PostgreSQL datasource: a "time" column, long format.
  */
-CREATE VIEW infraguard.metrics_history AS
+CREATE OR REPLACE VIEW infraguard.metrics_history AS
 	SELECT taken_at AS time, metric, value
 	  FROM infraguard.metric_history;
 COMMENT ON VIEW infraguard.metrics_history IS
 	'Every recorded server-level value as (time, metric, value), the shape Grafana plots';
 
-CREATE VIEW infraguard.latency_history AS
+CREATE OR REPLACE VIEW infraguard.latency_history AS
 	SELECT taken_at AS time,
 		   max(value) FILTER (WHERE metric = 'latency_p50_ms') AS p50_ms,
 		   max(value) FILTER (WHERE metric = 'latency_p95_ms') AS p95_ms,
@@ -194,7 +47,7 @@ GRANT SELECT ON TABLE infraguard.metrics_history, infraguard.latency_history TO 
  * readings of it (a reading that went backwards, after a reset or restart,
  * is taken whole: reset = true).
  */
-CREATE FUNCTION infraguard.histogram_stats(buckets integer[], counts bigint[], max_ms float8,
+CREATE OR REPLACE FUNCTION infraguard.histogram_stats(buckets integer[], counts bigint[], max_ms float8,
 										   older_buckets integer[] DEFAULT NULL,
 										   older_counts bigint[] DEFAULT NULL,
 										   OUT calls bigint, OUT p50_ms float8, OUT p90_ms float8,
@@ -213,7 +66,7 @@ GRANT EXECUTE ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8
  * and take_snapshot()'s), and every query is bounded: work per cycle does
  * not grow with the history's length.
  */
-CREATE FUNCTION infraguard.record_snapshot(source text)
+CREATE OR REPLACE FUNCTION infraguard.record_snapshot(source text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -433,7 +286,7 @@ COMMENT ON FUNCTION infraguard.record_snapshot(text) IS
 REVOKE ALL ON FUNCTION infraguard.record_snapshot(text) FROM PUBLIC;
 
 -- the worker sets its own, shorter lock_timeout (see src/worker.c)
-CREATE FUNCTION infraguard.take_snapshot()
+CREATE OR REPLACE FUNCTION infraguard.take_snapshot()
 RETURNS bigint
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -452,7 +305,7 @@ REVOKE ALL ON FUNCTION infraguard.take_snapshot() FROM PUBLIC;
  * crash emptied the unlogged state).  Texts are read, with the costly
  * pg_stat_statements(true), only when a new queryid reaches the top.
  */
-CREATE FUNCTION infraguard.record_statements(sid bigint, now_ts timestamptz, top_n integer)
+CREATE OR REPLACE FUNCTION infraguard.record_statements(sid bigint, now_ts timestamptz, top_n integer)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -563,7 +416,7 @@ REVOKE ALL ON FUNCTION infraguard.record_statements(bigint, timestamptz, integer
  * window, its first row).  Driven by the tables that exist now, through the
  * (relid, taken_at) index: the cost does not grow with the history's length.
  */
-CREATE FUNCTION infraguard.table_growth(window_length interval DEFAULT '7 days')
+CREATE OR REPLACE FUNCTION infraguard.table_growth(window_length interval DEFAULT '7 days')
 RETURNS TABLE (schema_name name, table_name name, bytes_now bigint, size_now text,
 			   bytes_then bigint, growth_bytes bigint, growth text,
 			   growth_per_day_bytes float8, since timestamptz)

@@ -2,28 +2,8 @@
  * Thresholds management, interactive checks, and the alerts the worker keeps.
  */
 
-CREATE TABLE infraguard.alerts (
-	alert_id		bigserial PRIMARY KEY,
-	metric			text NOT NULL,
-	level			text NOT NULL CHECK (level IN ('warning', 'critical')),
-	value			float8,
-	threshold		float8,
-	opened_at		timestamptz NOT NULL,
-	last_seen_at	timestamptz NOT NULL,
-	resolved_at		timestamptz,
-	action			text,
-	message			text
-);
--- at most one open alert per metric
-CREATE UNIQUE INDEX alerts_open_metric ON infraguard.alerts (metric) WHERE resolved_at IS NULL;
-CREATE INDEX alerts_resolved_at ON infraguard.alerts (resolved_at);
-COMMENT ON TABLE infraguard.alerts IS
-	'Alerts opened, escalated and resolved by the worker; open alerts are never pruned';
-REVOKE ALL ON TABLE infraguard.alerts FROM PUBLIC;
-GRANT SELECT ON TABLE infraguard.alerts TO pg_monitor;
-REVOKE ALL ON SEQUENCE infraguard.alerts_alert_id_seq FROM PUBLIC;
 
-CREATE VIEW infraguard.active_alerts AS
+CREATE OR REPLACE VIEW infraguard.active_alerts AS
 	SELECT alert_id, metric, level, value, threshold, opened_at, last_seen_at,
 		   now() - opened_at AS open_for, action, message
 	  FROM infraguard.alerts
@@ -33,7 +13,7 @@ COMMENT ON VIEW infraguard.active_alerts IS 'Open alerts, critical first';
 REVOKE ALL ON TABLE infraguard.active_alerts FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.active_alerts TO pg_monitor;
 
-CREATE FUNCTION infraguard.alert_transition(open_level text, new_level text)
+CREATE OR REPLACE FUNCTION infraguard.alert_transition(open_level text, new_level text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'infraguard_alert_transition'
 LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
@@ -46,7 +26,7 @@ GRANT EXECUTE ON FUNCTION infraguard.alert_transition(text, text) TO pg_monitor;
  * Log an alert event at infraguard.alert_log_level (resolutions and
  * de-escalations at LOG) and send it to LISTENers of infraguard_alerts.
  */
-CREATE FUNCTION infraguard.announce_alert(event text, alert infraguard.alerts)
+CREATE OR REPLACE FUNCTION infraguard.announce_alert(event text, alert infraguard.alerts)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -82,7 +62,7 @@ REVOKE ALL ON FUNCTION infraguard.announce_alert(text, infraguard.alerts) FROM P
  * (a snapshot's), else a fresh reading.  Returns the number of events
  * announced.
  */
-CREATE FUNCTION infraguard.evaluate_alerts(readings jsonb DEFAULT NULL)
+CREATE OR REPLACE FUNCTION infraguard.evaluate_alerts(readings jsonb DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -165,7 +145,7 @@ REVOKE ALL ON FUNCTION infraguard.evaluate_alerts(jsonb) FROM PUBLIC;
  * Interactive: the thresholds crossed right now, each also raised as a
  * NOTICE.  Opens no alert (that is the worker's job).
  */
-CREATE FUNCTION infraguard.check_thresholds()
+CREATE OR REPLACE FUNCTION infraguard.check_thresholds()
 RETURNS TABLE (metric text, level text, value float8, warning float8,
 			   critical float8, action text)
 LANGUAGE plpgsql VOLATILE
@@ -193,7 +173,7 @@ COMMENT ON FUNCTION infraguard.check_thresholds() IS
 REVOKE ALL ON FUNCTION infraguard.check_thresholds() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.check_thresholds() TO pg_monitor;
 
-CREATE FUNCTION infraguard.known_threshold(metric_name text)
+CREATE OR REPLACE FUNCTION infraguard.known_threshold(metric_name text)
 RETURNS infraguard.thresholds
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -219,7 +199,7 @@ COMMENT ON FUNCTION infraguard.known_threshold(text) IS
 	'Internal: the thresholds row of a metric, or an error naming the known metrics';
 REVOKE ALL ON FUNCTION infraguard.known_threshold(text) FROM PUBLIC;
 
-CREATE FUNCTION infraguard.set_threshold(metric text, warning float8, critical float8)
+CREATE OR REPLACE FUNCTION infraguard.set_threshold(metric text, warning float8, critical float8)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -254,7 +234,7 @@ COMMENT ON FUNCTION infraguard.set_threshold(text, float8, float8) IS
 	'Set the warning and critical levels of a check, validated against its direction';
 REVOKE ALL ON FUNCTION infraguard.set_threshold(text, float8, float8) FROM PUBLIC;
 
-CREATE FUNCTION infraguard.enable_threshold(metric text)
+CREATE OR REPLACE FUNCTION infraguard.enable_threshold(metric text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -267,7 +247,7 @@ $$;
 COMMENT ON FUNCTION infraguard.enable_threshold(text) IS 'Turn a check on';
 REVOKE ALL ON FUNCTION infraguard.enable_threshold(text) FROM PUBLIC;
 
-CREATE FUNCTION infraguard.disable_threshold(metric text)
+CREATE OR REPLACE FUNCTION infraguard.disable_threshold(metric text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp

@@ -3,7 +3,7 @@
  * regression lives in src/core/ig_forecast.c).
  */
 
-CREATE FUNCTION infraguard.forecast(x_epoch float8[], y float8[], y_now float8,
+CREATE OR REPLACE FUNCTION infraguard.forecast(x_epoch float8[], y float8[], y_now float8,
 									warning_target float8, critical_target float8,
 									OUT growth_per_day float8, OUT days_to_warning float8,
 									OUT days_to_critical float8, OUT points integer)
@@ -21,7 +21,7 @@ GRANT EXECUTE ON FUNCTION infraguard.forecast(float8[], float8[], float8, float8
  * data directory.  NULL growth with fewer than two points; NULL days when
  * the growth is not positive.
  */
-CREATE FUNCTION infraguard.capacity_forecast(window_length interval DEFAULT '7 days')
+CREATE OR REPLACE FUNCTION infraguard.capacity_forecast(window_length interval DEFAULT '7 days')
 RETURNS TABLE (kind text, name text, current_bytes bigint, current_size text,
 			   growth_per_day_bytes float8, days_to_warning float8,
 			   days_to_critical float8, points integer)

@@ -20,7 +20,7 @@
  * All of them only read: they are granted to pg_monitor.
  */
 
-CREATE FUNCTION infraguard.html_escape(value text)
+CREATE OR REPLACE FUNCTION infraguard.html_escape(value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -37,7 +37,7 @@ GRANT EXECUTE ON FUNCTION infraguard.html_escape(text) TO pg_monitor;
  * A value with its unit, as the legends and tables show it: sizes through
  * pg_size_pretty, other values with at most two decimals.
  */
-CREATE FUNCTION infraguard.report_format_value(value float8, unit text)
+CREATE OR REPLACE FUNCTION infraguard.report_format_value(value float8, unit text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -62,7 +62,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_format_value(float8, text) TO pg_mon
  * exact.  Sizes are shown in the largest binary unit below the top of the
  * axis; sessions take whole steps.  A flat series gets some room around it.
  */
-CREATE FUNCTION infraguard.report_value_ticks(lo float8, hi float8, unit text)
+CREATE OR REPLACE FUNCTION infraguard.report_value_ticks(lo float8, hi float8, unit text)
 RETURNS TABLE (tick float8, label text)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -136,7 +136,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_value_ticks(float8, float8, text) TO
  * at most seven ticks, aligned on the local day, week or month of the
  * session's TimeZone, labelled as precisely as the step needs.
  */
-CREATE FUNCTION infraguard.report_time_ticks(x_from timestamptz, x_to timestamptz)
+CREATE OR REPLACE FUNCTION infraguard.report_time_ticks(x_from timestamptz, x_to timestamptz)
 RETURNS TABLE (tick timestamptz, label text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -198,7 +198,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_time_ticks(timestamptz, timestamptz)
  * history is.  Names are not filtered by time; report_series() leaves out the
  * ones with no sample in its window.
  */
-CREATE FUNCTION infraguard.report_metric_names(prefix text, max_names integer DEFAULT 50)
+CREATE OR REPLACE FUNCTION infraguard.report_metric_names(prefix text, max_names integer DEFAULT 50)
 RETURNS TABLE (metric text, label text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -238,7 +238,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_metric_names(text, integer) TO pg_mo
  * for a metric counts as 0 (connections:<state> is recorded only for the
  * states that had sessions); a metric with no row at all is still left out.
  */
-CREATE FUNCTION infraguard.report_series(metrics text[], labels text[], since timestamptz,
+CREATE OR REPLACE FUNCTION infraguard.report_series(metrics text[], labels text[], since timestamptz,
 										 until timestamptz, max_points integer DEFAULT 500,
 										 fill_zero boolean DEFAULT false)
 RETURNS jsonb
@@ -287,7 +287,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_series(text[], text[], timestamptz, 
  * y_from_zero, else from near their minimum.  For tests, each series' <g> has
  * data-points = its point count, and each marker is <circle class="pt">.
  */
-CREATE FUNCTION infraguard.svg_line_chart(title text, unit text, x_range tstzrange, series jsonb,
+CREATE OR REPLACE FUNCTION infraguard.svg_line_chart(title text, unit text, x_range tstzrange, series jsonb,
 										  y_from_zero boolean DEFAULT true,
 										  forecast_from timestamptz DEFAULT NULL,
 										  notes text[] DEFAULT NULL)
@@ -462,7 +462,7 @@ GRANT EXECUTE ON FUNCTION infraguard.svg_line_chart(text, text, tstzrange, jsonb
  * as tooltip; or a "no alerts in this window" note.  Each bar is
  * <rect class="alert" data-level=...>.
  */
-CREATE FUNCTION infraguard.svg_alert_timeline(since timestamptz, until timestamptz)
+CREATE OR REPLACE FUNCTION infraguard.svg_alert_timeline(since timestamptz, until timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -566,7 +566,7 @@ GRANT EXECUTE ON FUNCTION infraguard.svg_alert_timeline(timestamptz, timestamptz
  * class ("num" right-aligns).  Every text and class is escaped here, so no
  * caller ever passes HTML.  No row: empty_note as a paragraph instead.
  */
-CREATE FUNCTION infraguard.html_table(headings text[], body_rows jsonb,
+CREATE OR REPLACE FUNCTION infraguard.html_table(headings text[], body_rows jsonb,
 									  column_classes text[] DEFAULT NULL,
 									  empty_note text DEFAULT 'none')
 RETURNS text
@@ -610,7 +610,7 @@ GRANT EXECUTE ON FUNCTION infraguard.html_table(text[], jsonb, text[], text) TO 
 /*
  * "Health now": a count per status, then health() with status colours.
  */
-CREATE FUNCTION infraguard.report_health()
+CREATE OR REPLACE FUNCTION infraguard.report_health()
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -653,7 +653,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_health() TO pg_monitor;
  * until, and each database gets a line of text with its growth and the days
  * until the storage thresholds.
  */
-CREATE FUNCTION infraguard.report_size_chart(since timestamptz, until timestamptz)
+CREATE OR REPLACE FUNCTION infraguard.report_size_chart(since timestamptz, until timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -722,7 +722,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_size_chart(timestamptz, timestamptz)
 /*
  * The "History" section: every chart of the window.
  */
-CREATE FUNCTION infraguard.report_charts(since timestamptz, until timestamptz)
+CREATE OR REPLACE FUNCTION infraguard.report_charts(since timestamptz, until timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -778,7 +778,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_charts(timestamptz, timestamptz) TO 
  * statement_history, summed per statement), largest growth, unused indexes
  * and the maintenance plan.
  */
-CREATE FUNCTION infraguard.report_tables(since timestamptz, until timestamptz)
+CREATE OR REPLACE FUNCTION infraguard.report_tables(since timestamptz, until timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -861,7 +861,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_tables(timestamptz, timestamptz) TO 
  * call reads years of history by mistake; each series is downsampled to at
  * most 500 points whatever the window.
  */
-CREATE FUNCTION infraguard.report(since timestamptz DEFAULT now() - interval '24 hours',
+CREATE OR REPLACE FUNCTION infraguard.report(since timestamptz DEFAULT now() - interval '24 hours',
 								  until timestamptz DEFAULT now())
 RETURNS text
 LANGUAGE plpgsql STABLE
