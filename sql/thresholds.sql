@@ -19,9 +19,28 @@ SELECT infraguard.classify(NULL, 70, 85, 'above') AS no_value,
 UPDATE infraguard.thresholds SET warning = 90 WHERE metric = 'storage_used_percent';
 UPDATE infraguard.thresholds SET warning = 80 WHERE metric = 'cache_hit_ratio';
 UPDATE infraguard.thresholds SET direction = 'sideways' WHERE metric = 'cpu_percent';
+UPDATE infraguard.thresholds SET warning = 'Infinity' WHERE metric = 'cpu_percent';
+-- a row the DBA inserts for a seeded metric replaces the default (this is
+-- how pg_restore brings back a changed threshold), but never another
+-- customized row
+BEGIN;
 INSERT INTO infraguard.thresholds (metric, warning, critical, direction)
 VALUES ('storage_used_percent', 1, 2, 'above');
-UPDATE infraguard.thresholds SET warning = 'Infinity' WHERE metric = 'cpu_percent';
+SELECT metric, warning, critical, customized FROM infraguard.thresholds
+ WHERE metric = 'storage_used_percent';
+INSERT INTO infraguard.thresholds (metric, warning, critical, direction)
+VALUES ('storage_used_percent', 3, 4, 'above');
+ROLLBACK;
+-- seeded rows are not customized; a change marks the row, an unchanged
+-- write does not
+SELECT count(*) AS seeded, count(*) FILTER (WHERE customized) AS customized
+  FROM infraguard.thresholds;
+BEGIN;
+UPDATE infraguard.thresholds SET warning = warning WHERE metric = 'cpu_percent';
+SELECT customized FROM infraguard.thresholds WHERE metric = 'cpu_percent';
+UPDATE infraguard.thresholds SET warning = 71 WHERE metric = 'cpu_percent';
+SELECT customized FROM infraguard.thresholds WHERE metric = 'cpu_percent';
+ROLLBACK;
 -- but accepts a level set to NULL
 UPDATE infraguard.thresholds SET warning = NULL WHERE metric = 'cpu_percent';
 UPDATE infraguard.thresholds SET warning = 70 WHERE metric = 'cpu_percent';

@@ -72,6 +72,7 @@ static int	n_standby_levels = 0;
 
 /* set while the extension is missing, so that it is logged once */
 static bool extension_missing = false;
+static char refused_version[NAMEDATALEN];	/* "" = not installed */
 
 /*
  * Register the worker; called from _PG_init under shared_preload_libraries.
@@ -190,8 +191,14 @@ extension_present(void)
 		version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	usable = (version != NULL && strcmp(version, INFRAGUARD_VERSION) == 0);
 
-	if (!usable && !extension_missing)
+	/*
+	 * Log each new reason once: "not installed" and "installed at another
+	 * version" are different problems with different fixes.
+	 */
+	if (!usable && (!extension_missing ||
+					strcmp(version ? version : "", refused_version) != 0))
 	{
+		strlcpy(refused_version, version ? version : "", sizeof(refused_version));
 		if (version == NULL)
 			ereport(LOG,
 					(errmsg("infraguard worker is idle: extension \"infraguard\" is not installed in database \"%s\"",

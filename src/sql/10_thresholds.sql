@@ -30,3 +30,50 @@ COMMENT ON FUNCTION infraguard.thresholds_valid(float8, float8, text) IS
 	'True when warning is on the right side of critical for the direction';
 REVOKE ALL ON FUNCTION infraguard.thresholds_valid(float8, float8, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.thresholds_valid(float8, float8, text) TO pg_monitor;
+
+/*
+ * Seeded rows versus the DBA's: any change to a threshold's settings marks
+ * its row customized (so pg_dump keeps it and upgrades leave it alone), and
+ * a restore's customized row replaces the default that CREATE EXTENSION has
+ * just seeded instead of failing on the primary key.  Extension scripts that
+ * change defaults disable the first trigger while they do.
+ */
+CREATE OR REPLACE FUNCTION infraguard.thresholds_mark_customized()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	unchanged infraguard.thresholds := NEW;
+BEGIN
+	-- an explicit change of the flag itself is the caller's decision
+	IF NEW.customized IS DISTINCT FROM OLD.customized THEN
+		RETURN NEW;
+	END IF;
+	unchanged.customized := OLD.customized;
+	IF unchanged IS DISTINCT FROM OLD THEN
+		NEW.customized := true;
+	END IF;
+	RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION infraguard.thresholds_mark_customized() IS
+	'Internal: trigger marking a changed threshold as the DBA''s';
+REVOKE ALL ON FUNCTION infraguard.thresholds_mark_customized() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION infraguard.thresholds_replace_default()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NEW.customized THEN
+		DELETE FROM infraguard.thresholds t
+		 WHERE t.metric OPERATOR(pg_catalog.=) NEW.metric AND NOT t.customized;
+	END IF;
+	RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION infraguard.thresholds_replace_default() IS
+	'Internal: trigger letting a restored (customized) threshold replace the seeded default';
+REVOKE ALL ON FUNCTION infraguard.thresholds_replace_default() FROM PUBLIC;

@@ -1,0 +1,113 @@
+# pg_dump and restore keep what the DBA set: changed and added thresholds
+# (and only those: the defaults come from CREATE EXTENSION), the backup
+# registry and the alerts, with their sequences, so the restored database
+# goes on without duplicate keys.  History is not dumped (README, "Backup and
+# restore").  Both the custom format through pg_restore and a plain SQL
+# script through psql are restored into a fresh cluster.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $conf = qq{
+shared_preload_libraries = 'pg_stat_statements,infraguard'
+infraguard.enabled = off
+};
+my $source = PostgreSQL::Test::Cluster->new('dump_source');
+$source->init;
+$source->append_conf('postgresql.conf', $conf);
+$source->start;
+
+$source->safe_psql('postgres', 'CREATE DATABASE app');
+$source->safe_psql('app', q{
+	CREATE EXTENSION infraguard;
+	CREATE TABLE app_data (id int PRIMARY KEY);
+	INSERT INTO app_data SELECT generate_series(1, 10);
+	SELECT infraguard.set_threshold('cpu_percent', 60, 80);
+	SELECT infraguard.disable_threshold('cache_hit_ratio');
+	SELECT infraguard.set_threshold('connection_count', 0.0001, 99);
+	SELECT infraguard.check_thresholds();
+	SELECT infraguard.record_backup('pg_dump', 'nightly', now() - interval '2 hours', 12345, '/backups/n', true);
+	SELECT infraguard.record_backup('pg_basebackup', 'weekly', now() - interval '1 day', 67890, '/backups/w', true);
+	SELECT infraguard.take_snapshot();
+});
+# a threshold row the DBA added by hand is theirs as well
+$source->safe_psql('app', q{
+	INSERT INTO infraguard.thresholds (metric, warning, critical, direction, action)
+	VALUES ('my_metric', 1, 2, 'above', 'my runbook')});
+
+my $thresholds_sql = q{
+	SELECT string_agg(format('%s|%s|%s|%s|%s|%s|%s', metric, warning, critical, direction,
+							 enabled, action, customized), E'\n' ORDER BY metric)
+	  FROM infraguard.thresholds};
+my $registry_sql = q{
+	SELECT string_agg(format('%s|%s|%s|%s|%s|%s', backup_id, kind, label, size_bytes, location, verified),
+					  E'\n' ORDER BY backup_id)
+	  FROM infraguard.backup_registry};
+my $alerts_sql = q{
+	SELECT string_agg(format('%s|%s|%s|%s', alert_id, metric, level, resolved_at IS NULL),
+					  E'\n' ORDER BY alert_id)
+	  FROM infraguard.alerts};
+my %expect = (
+	thresholds => $source->safe_psql('app', $thresholds_sql),
+	registry => $source->safe_psql('app', $registry_sql),
+	alerts => $source->safe_psql('app', $alerts_sql));
+like($expect{thresholds}, qr/^cpu_percent\|60\|80\|above\|t\|.*\|t$/m, 'a changed threshold is customized');
+like($expect{thresholds}, qr/^xid_wraparound\|50\|75\|above\|t\|.*\|f$/m, 'a default threshold is not');
+like($expect{alerts}, qr/connection_count\|\w+\|t/, 'an open alert to carry over');
+
+my $tempdir = PostgreSQL::Test::Utils::tempdir;
+my $custom = "$tempdir/app.dump";
+my $plain = "$tempdir/app.sql";
+$source->command_ok([ 'pg_dump', '-Fc', '-d', $source->connstr('app'), '-f', $custom ],
+	'pg_dump, custom format');
+$source->command_ok([ 'pg_dump', '-d', $source->connstr('app'), '-f', $plain ],
+	'pg_dump, plain SQL');
+
+my $dump_text = slurp_file($plain);
+unlike($dump_text, qr/^COPY infraguard\.(metric_history|snapshots)/m, 'history is not dumped');
+like($dump_text, qr/^COPY infraguard\.thresholds /m, 'thresholds are dumped');
+my ($seeded_in_dump) = $dump_text =~ /^COPY infraguard\.thresholds .*?\n(.*?)^\\\.$/ms;
+unlike($seeded_in_dump // '', qr/^xid_wraparound\t/m, 'unchanged defaults are not dumped');
+
+my $target = PostgreSQL::Test::Cluster->new('dump_target');
+$target->init;
+$target->append_conf('postgresql.conf', $conf);
+$target->start;
+
+$target->safe_psql('postgres', 'CREATE DATABASE from_custom');
+$target->safe_psql('postgres', 'CREATE DATABASE from_plain');
+my ($out, $err) = ('', '');
+my $ok = IPC::Run::run([ 'pg_restore', '--exit-on-error', '-d', $target->connstr('from_custom'), $custom ],
+	'>', \$out, '2>', \$err);
+ok($ok, 'pg_restore exits without error');
+is($err, '', 'pg_restore reports nothing');
+$ok = IPC::Run::run([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $target->connstr('from_plain'), '-f', $plain ],
+	'>', \$out, '2>', \$err);
+ok($ok, 'the plain script restores with ON_ERROR_STOP');
+is($err, '', 'psql reports no error (no duplicate key)');
+
+for my $db ('from_custom', 'from_plain')
+{
+	is($target->safe_psql($db, $thresholds_sql), $expect{thresholds}, "$db: thresholds as the DBA set them");
+	is($target->safe_psql($db, $registry_sql), $expect{registry}, "$db: the backup registry");
+	is($target->safe_psql($db, $alerts_sql), $expect{alerts}, "$db: the alerts");
+	is($target->safe_psql($db, 'SELECT count(*) FROM infraguard.thresholds'),
+		$source->safe_psql('app', 'SELECT count(*) FROM infraguard.thresholds'),
+		"$db: no threshold twice, none missing");
+	# the sequences came along: new rows do not collide
+	my ($ret, $o, $e) = $target->psql($db, q{
+		SELECT infraguard.record_backup('pg_dump', 'after restore', now(), 1, '/b', false)});
+	is($ret, 0, "$db: a new backup is recorded after the restore") or diag($e);
+	cmp_ok($o, '>', 2, "$db: its id follows the restored ones");
+	($ret, $o, $e) = $target->psql($db, q{
+		SELECT infraguard.set_threshold('connection_count', 80, 95);
+		SELECT count(*) FROM infraguard.check_thresholds()});
+	is($ret, 0, "$db: alerts go on after the restore") or diag($e);
+	is($target->safe_psql($db, 'SELECT count(*) FROM app_data'), '10', "$db: the application's data");
+}
+
+$source->stop;
+$target->stop;
+done_testing();
