@@ -132,6 +132,7 @@ DECLARE
 	min_observation interval;
 	observed interval;
 	observed_text text;
+	min_text text;
 	window_note text;
 	other_servers text := '';
 BEGIN
@@ -178,11 +179,17 @@ BEGIN
 						  WHEN observed < interval '2 days'
 						  THEN round((extract(epoch FROM observed) / 3600)::numeric, 1) || ' hours'
 						  ELSE round((extract(epoch FROM observed) / 86400)::numeric, 1) || ' days' END;
+	/* durations people read, whatever the session's IntervalStyle */
+	min_text := CASE WHEN extract(epoch FROM min_observation) >= 86400 AND extract(epoch FROM min_observation) % 86400 = 0
+					 THEN (extract(epoch FROM min_observation) / 86400)::bigint || ' days'
+					 WHEN extract(epoch FROM min_observation) >= 3600 AND extract(epoch FROM min_observation) % 3600 = 0
+					 THEN (extract(epoch FROM min_observation) / 3600)::bigint || ' hours'
+					 ELSE round(extract(epoch FROM min_observation)::numeric) || ' seconds' END;
 	IF observed < min_observation THEN
 		window_note := format('observed for only %s, less than infraguard.min_index_observation (%s): '
 							  'scans are counted since %s, when statistics were %s, and a zero over a shorter '
 							  'window proves nothing (a weekly or monthly job may not have run yet)',
-							  observed_text, min_observation, since,
+							  observed_text, min_text, since,
 							  CASE WHEN since = db_reset THEN 'last reset in this database (pg_stat_reset())'
 								   ELSE 'discarded (first start, crash recovery) or the shared ones reset' END);
 	END IF;
