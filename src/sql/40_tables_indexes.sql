@@ -127,13 +127,12 @@ AS $$
 #variable_conflict use_column
 DECLARE
 	since timestamptz;
+	since_cause text;
 	db_reset timestamptz;
 	discarded timestamptz;
+	track_commits boolean;
 	min_observation interval;
-	observed interval;
-	observed_text text;
 	min_text text;
-	window_note text;
 	other_servers text := '';
 BEGIN
 	IF min_size_bytes IS NULL OR min_size_bytes < 0 THEN
@@ -173,26 +172,21 @@ BEGIN
 	  FROM pg_stat_database d, pg_stat_bgwriter b
 	 WHERE d.datname = current_database();
 	since := coalesce(greatest(db_reset, discarded), pg_postmaster_start_time());
-	observed := now() - since;
-	observed_text := CASE WHEN observed < interval '2 hours'
-						  THEN round((extract(epoch FROM observed) / 60)::numeric) || ' minutes'
-						  WHEN observed < interval '2 days'
-						  THEN round((extract(epoch FROM observed) / 3600)::numeric, 1) || ' hours'
-						  ELSE round((extract(epoch FROM observed) / 86400)::numeric, 1) || ' days' END;
+	since_cause := CASE WHEN since = db_reset THEN 'statistics were last reset in this database (pg_stat_reset())'
+						ELSE 'statistics were discarded (first start, crash recovery) or the shared ones reset' END;
+	/*
+	 * An index younger than that is observed since its creation, which
+	 * PostgreSQL records only as the commit time of its catalog row, with
+	 * track_commit_timestamp on (a later ALTER INDEX or REINDEX moves it:
+	 * the window only gets shorter).
+	 */
+	track_commits := current_setting('track_commit_timestamp') = 'on';
 	/* durations people read, whatever the session's IntervalStyle */
 	min_text := CASE WHEN extract(epoch FROM min_observation) >= 86400 AND extract(epoch FROM min_observation) % 86400 = 0
 					 THEN (extract(epoch FROM min_observation) / 86400)::bigint || ' days'
 					 WHEN extract(epoch FROM min_observation) >= 3600 AND extract(epoch FROM min_observation) % 3600 = 0
 					 THEN (extract(epoch FROM min_observation) / 3600)::bigint || ' hours'
 					 ELSE round(extract(epoch FROM min_observation)::numeric) || ' seconds' END;
-	IF observed < min_observation THEN
-		window_note := format('observed for only %s, less than infraguard.min_index_observation (%s): '
-							  'scans are counted since %s, when statistics were %s, and a zero over a shorter '
-							  'window proves nothing (a weekly or monthly job may not have run yet)',
-							  observed_text, min_text, since,
-							  CASE WHEN since = db_reset THEN 'last reset in this database (pg_stat_reset())'
-								   ELSE 'discarded (first start, crash recovery) or the shared ones reset' END);
-	END IF;
 
 	/* scans on standbys are counted there, not here */
 	IF pg_is_in_recovery() OR EXISTS (SELECT 1 FROM pg_stat_replication) THEN
@@ -207,6 +201,7 @@ BEGIN
 			   i.indisunique OR i.indisprimary OR i.indisexclusion
 			   OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid) AS enforces,
 			   coalesce(u.scans, 0) AS scans, coalesce(u.bytes, 0) AS bytes, u.parts,
+			   CASE WHEN track_commits THEN pg_xact_commit_timestamp(c.xmin) END AS created,
 			   (SELECT e.extname
 				  FROM pg_depend d
 				  JOIN pg_extension e ON e.oid = d.refobjid
@@ -273,6 +268,17 @@ BEGIN
 							WHERE o.conoid = s.conoid AND o.indexrelid <> s.indexrelid
 							  AND o.indexrelid NOT IN (SELECT c3.indexrelid FROM cand c3 WHERE c3.indisvalid))
 		 GROUP BY s.indexrelid
+	), observed AS (
+		SELECT x.*, w.obs_since, w.obs_since > since AS young,
+			   CASE WHEN w.obs < interval '2 hours'
+					THEN round((extract(epoch FROM w.obs) / 60)::numeric) || ' minutes'
+					WHEN w.obs < interval '2 days'
+					THEN round((extract(epoch FROM w.obs) / 3600)::numeric, 1) || ' hours'
+					ELSE round((extract(epoch FROM w.obs) / 86400)::numeric, 1) || ' days' END AS obs_text,
+			   w.obs < min_observation AS too_short
+		  FROM cand x
+		  CROSS JOIN LATERAL (SELECT greatest(since, x.created) AS obs_since,
+									 now() - greatest(since, x.created) AS obs) w
 	), judged AS (
 		SELECT x.*,
 			   CASE WHEN NOT x.indisvalid AND x.relkind = 'I'
@@ -281,7 +287,7 @@ BEGIN
 					THEN 'invalid index, left by a failed CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY: queries never use it but every write still maintains it'
 					ELSE format('no scan%s since %s (%s)%s',
 								CASE WHEN x.relkind = 'I' THEN format(' on any of its %s partitions', x.parts) ELSE '' END,
-								since, observed_text, other_servers)
+								x.obs_since, x.obs_text, other_servers)
 			   END AS base,
 			   /* each note is a reason not to drop */
 			   array_remove(ARRAY[
@@ -290,16 +296,22 @@ BEGIN
 									 x.nspname, x.idxname) END,
 					CASE WHEN x.extname IS NOT NULL
 						 THEN format('belongs to extension %I (the index or its table): its scripts and updates expect it', x.extname) END,
-					CASE WHEN x.indisvalid THEN window_note END,
+					CASE WHEN x.indisvalid AND x.too_short
+						 THEN format('observed for only %s, less than infraguard.min_index_observation (%s): '
+									 'scans are counted since %s, when %s, and a zero over a shorter '
+									 'window proves nothing (a weekly or monthly job may not have run yet)',
+									 x.obs_text, min_text, x.obs_since,
+									 CASE WHEN x.young THEN 'the index was created (the commit time of its catalog row)'
+										  ELSE since_cause END) END,
 					CASE WHEN x.indisvalid THEN fk.note END,
 					CASE WHEN x.indisclustered
 						 THEN format('it is the CLUSTER index of %I.%I: a later CLUSTER %I.%I would fail without it; choose another with ALTER TABLE %I.%I CLUSTER ON, or SET WITHOUT CLUSTER, first',
 									 x.nspname, x.tblname, x.nspname, x.tblname, x.nspname, x.tblname) END
 			   ], NULL) AS notes
-		  FROM cand x
+		  FROM observed x
 		  LEFT JOIN fk_notes fk ON fk.indexrelid = x.indexrelid
 	)
-	SELECT j.nspname, j.tblname, j.idxname, j.bytes, pg_size_pretty(j.bytes), j.scans, since,
+	SELECT j.nspname, j.tblname, j.idxname, j.bytes, pg_size_pretty(j.bytes), j.scans, j.obs_since,
 		   CASE WHEN cardinality(j.notes) > 0
 				THEN j.base || '; not dropped: ' || array_to_string(j.notes, '; ')
 				WHEN j.relkind = 'I'

@@ -10,7 +10,8 @@
 # objects are for must still work: UPDATE on the published table, a
 # cascading DELETE on the foreign key's parent, CLUSTER, the unique rules.
 # Last, the observation window's start against PostgreSQL's own counters:
-# kept over a clean restart, moved by a crash.
+# kept over a clean restart, moved by a crash; and an index younger than
+# the window is observed since its creation (track_commit_timestamp).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -23,6 +24,7 @@ $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'pg_stat_statements,infraguard'
 autovacuum = off
 infraguard.enabled = off
+track_commit_timestamp = on
 });
 $node->start;
 $node->safe_psql('postgres', 'CREATE DATABASE messy');
@@ -165,9 +167,17 @@ for my $list (sort keys %statements)
 
 # The window's start, against what PostgreSQL did with its counters: a clean
 # restart keeps them (and the start), a crash discards them (and moves it).
-my $since_sql = q{SELECT stats_since FROM infraguard.unused_indexes(0, true) LIMIT 1};
+# (a reset first: every index of the fixture is younger than the first
+# start, so its own creation time would be its window)
+$node->safe_psql('messy', 'SELECT pg_stat_reset()');
+$node->safe_psql('messy', q{SET enable_seqscan = off;
+	SELECT count(*) FROM "Sug Schema"."Plain" WHERE c = 5; SELECT pg_stat_force_next_flush()});
+ok($node->poll_query_until('messy', q{SELECT pg_stat_get_numscans('"Sug Schema"."Plain c"'::regclass) > 0}),
+	'a scan counted after the reset');
+my $since_sql = q{SELECT min(stats_since) FROM infraguard.unused_indexes(0, true)};
 my $since = $node->safe_psql('messy', $since_sql);
-ok($since ne '', 'unused_indexes() says since when scans are counted');
+is($since, $node->safe_psql('messy', q{SELECT stats_reset FROM pg_stat_database WHERE datname = 'messy'}),
+	'unused_indexes() counts scans since the database\'s statistics reset');
 $node->restart;
 is($node->safe_psql('messy', $since_sql), $since, 'a clean restart keeps the window');
 ok($node->safe_psql('messy', q{SELECT pg_stat_get_numscans('"Sug Schema"."Plain c"'::regclass) > 0}) eq 't',
@@ -182,6 +192,21 @@ is($node->safe_psql('messy', q{SELECT pg_stat_get_numscans('"Sug Schema"."Plain 
 like($node->safe_psql('messy', q{SELECT reason FROM infraguard.unused_indexes() WHERE index_name = 'Plain c'}),
 	qr/^no scan since .* not dropped: observed for only \d+ minutes, less than infraguard.min_index_observation \(7 days\): scans are counted since .*, when statistics were discarded/,
 	'and the reason says so, with no DROP below the window');
+
+# an index created after the window began is observed since its creation
+ok($node->poll_query_until('messy',
+		q{SELECT now() - stats_reset > interval '12 seconds' FROM pg_stat_bgwriter}),
+	'the statistics window is 12 seconds old');
+$node->safe_psql('messy', q{CREATE INDEX young ON "Sug Schema"."Plain" (b, c)});
+my $young = $node->safe_psql('messy', q{
+	SET infraguard.min_index_observation = '10s';
+	SELECT index_name, suggestion IS NOT NULL,
+		   stats_since >= (SELECT pg_xact_commit_timestamp(xmin) FROM pg_class WHERE relname = 'young'),
+		   reason ~ 'not dropped: observed for only \d+ minutes, less than infraguard.min_index_observation \(10 seconds\): scans are counted since .*, when the index was created'
+	  FROM infraguard.unused_indexes()
+	 WHERE index_name IN ('young', 'odd "name"') ORDER BY index_name});
+is($young, qq{odd "name"|t|f|f\nyoung|f|t|t},
+	'a young index gets the reason, an old one of the same table its DROP');
 
 $node->stop;
 done_testing();
