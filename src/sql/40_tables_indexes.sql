@@ -228,10 +228,10 @@ BEGIN
 		   AND NOT pg_is_other_temp_schema(n.oid)
 		   AND (include_infraguard OR n.nspname <> 'infraguard')
 	), cand AS (
+		/* whatever their size: a small unused index serves no foreign key either */
 		SELECT x.*
 		  FROM idx x
-		 WHERE x.bytes >= min_size_bytes
-		   AND (NOT x.indisvalid OR (x.scans = 0 AND NOT x.enforces))
+		 WHERE (NOT x.indisvalid OR (x.scans = 0 AND NOT x.enforces))
 		   AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p
 							WHERE p.index_relid = x.indexrelid)
 	), supports AS (
@@ -324,6 +324,7 @@ BEGIN
 				ELSE format('DROP INDEX CONCURRENTLY %I.%I;', j.nspname, j.idxname)
 		   END
 	  FROM judged j
+	 WHERE j.bytes >= min_size_bytes
 	 ORDER BY j.bytes DESC, j.nspname, j.idxname;
 END;
 $$;
