@@ -77,9 +77,9 @@ SELECT kind, object_name, statement,
   FROM infraguard.maintenance_plan()
  WHERE object_name LIKE '"Sug Schema".%'
  ORDER BY kind, object_name;
+-- one statement per object: never DROP and REINDEX, nor VACUUM (ANALYZE) and ANALYZE
 SELECT object_name, array_agg(kind ORDER BY kind) AS kinds
   FROM infraguard.maintenance_plan()
- WHERE kind IN ('reindex', 'drop unused index', 'drop duplicate index')
  GROUP BY object_name HAVING count(*) > 1;
 
 -- no self-noise: infraguard's own tables and indexes only when asked for

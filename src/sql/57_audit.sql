@@ -221,8 +221,9 @@ GRANT EXECUTE ON FUNCTION infraguard.security_audit() TO pg_monitor;
  * written (uncommented) and does only what its row says: only rows of
  * unused_indexes() and duplicate_indexes() that carry a statement are taken
  * (the others say why not in those lists), an index is never both rebuilt
- * and dropped, a duplicate is not dropped when the index it duplicates is
- * dropped as unused, and an exclusion constraint's index, which cannot be
+ * and dropped, a table to VACUUM (ANALYZE) gets no second ANALYZE, a
+ * duplicate is not dropped when the index it duplicates is dropped as
+ * unused, and an exclusion constraint's index, which cannot be
  * rebuilt CONCURRENTLY, gets a plain REINDEX with its lock in the reason.
  * Another session's temporary tables are left out (only it can vacuum them),
  * and infraguard's own objects unless include_infraguard.  infraguard never
@@ -249,14 +250,19 @@ AS $$
 		SELECT u.schema_name, u.index_name FROM unused u
 		UNION
 		SELECT d.schema_name, d.index_name FROM dups d
-	), items AS (
-		SELECT 'vacuum' AS kind, format('%I.%I', t.schema_name, t.table_name) AS obj,
-			   format('VACUUM (ANALYZE) %I.%I;', t.schema_name, t.table_name) AS stmt,
+	), vacuums AS (
+		SELECT t.schema_name, t.table_name,
 			   format('%s dead tuples (%s%%), past autovacuum''s threshold', t.dead_tuples, t.dead_pct) AS reason,
 			   (t.table_bytes * t.dead_pct / 100)::bigint AS gain
 		  FROM infraguard.table_health(coalesce(maintenance_plan.include_infraguard, false)) t
 		 WHERE t.vacuum_due AND t.dead_tuples > 0
+	), items AS (
+		SELECT 'vacuum' AS kind, format('%I.%I', v.schema_name, v.table_name) AS obj,
+			   format('VACUUM (ANALYZE) %I.%I;', v.schema_name, v.table_name) AS stmt,
+			   v.reason, v.gain
+		  FROM vacuums v
 		UNION ALL
+		/* VACUUM (ANALYZE) above analyses too */
 		SELECT 'analyze', format('%I.%I', s.schemaname, s.relname),
 			   format('ANALYZE %I.%I;', s.schemaname, s.relname),
 			   'never analysed: the planner is guessing its row counts and widths', NULL
@@ -266,6 +272,8 @@ AS $$
 		   AND s.n_live_tup + s.n_dead_tup >= 1000		-- small tables are cheap to guess
 		   AND NOT pg_is_other_temp_schema(c.relnamespace)
 		   AND (coalesce(maintenance_plan.include_infraguard, false) OR s.schemaname <> 'infraguard')
+		   AND NOT EXISTS (SELECT 1 FROM vacuums v
+							WHERE v.schema_name = s.schemaname AND v.table_name = s.relname)
 		UNION ALL
 		SELECT 'reindex', format('%I.%I', b.schema_name, b.object_name),
 			   CASE WHEN i.indisexclusion
