@@ -58,14 +58,14 @@ DATA = $(EXTENSION)--0.1.sql
 DATA_built = $(EXTENSION)--0.1--0.2.sql
 
 REGRESS = 00_setup version thresholds health table_health indexes \
-	slow_queries connections measurements history emergency report privileges bad_input
+	slow_queries connections measurements history emergency report privileges bad_input suggestions
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.
 REGRESS_OPTS = --temp-config=$(srcdir)/test/infraguard.conf --temp-instance=./tmp_regress
 
 # Concurrency claims need concurrent sessions: the isolation tester.
-ISOLATION = blocking
+ISOLATION = blocking suggestions_temp
 ISOLATION_OPTS = --temp-config=$(srcdir)/test/infraguard.conf --temp-instance=./tmp_isolation
 
 TAP_TESTS = 1

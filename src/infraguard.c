@@ -39,6 +39,7 @@ int			infraguard_alert_log_level = WARNING;
 static int	infraguard_retention = 30 * 24 * 60;
 static int	infraguard_top_statements = 50;
 static int	infraguard_relation_refresh_batch = 500;
+static int	infraguard_min_index_observation = 7 * 24 * 60 * 60;
 
 static const struct config_enum_entry alert_log_level_options[] = {
 	{"debug", DEBUG1, false},
@@ -123,6 +124,21 @@ _PG_init(void)
 							500, 0, 1000000,
 							PGC_SIGHUP,
 							0,
+							NULL, NULL, NULL);
+
+	/*
+	 * Read by unused_indexes() (SQL) only: below this window a zero scan
+	 * count proves nothing (a weekly or monthly job may not have run yet),
+	 * so no DROP is suggested.  Any user may set it: it changes what is
+	 * reported, never what is run.
+	 */
+	DefineCustomIntVariable("infraguard.min_index_observation",
+							"Statistics window unused_indexes() needs before it suggests dropping an index.",
+							"Scans counted for a shorter time give a reason instead of a DROP statement; 0 disables the check.",
+							&infraguard_min_index_observation,
+							7 * 24 * 60 * 60, 0, 3650 * 24 * 60 * 60,
+							PGC_USERSET,
+							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
 	/* shared memory sizes and the worker's database are fixed at start */

@@ -11,7 +11,7 @@
  * with autovacuum_enabled = off can still be due: then only a manual VACUUM
  * will do it.
  */
-CREATE OR REPLACE FUNCTION infraguard.table_health()
+CREATE OR REPLACE FUNCTION infraguard.table_health(include_infraguard boolean DEFAULT false)
 RETURNS TABLE (schema_name name, table_name name,
 			   total_bytes bigint, total_size text,
 			   table_bytes bigint, index_bytes bigint, toast_bytes bigint,
@@ -54,14 +54,17 @@ AS $$
 				   max(option_value) FILTER (WHERE option_name = 'autovacuum_freeze_max_age')::float8 AS freeze_max_age
 			  FROM pg_options_to_table(c.reloptions)) o ON true
 	 WHERE c.relkind IN ('r', 'm')
+	   /* another session's temporary table: only that session can vacuum or even read it */
+	   AND NOT pg_is_other_temp_schema(c.relnamespace)
+	   AND (coalesce(table_health.include_infraguard, false) OR s.schemaname <> 'infraguard')
 	 ORDER BY sz.total DESC, s.schemaname, s.relname
 $$;
-COMMENT ON FUNCTION infraguard.table_health() IS
-	'Per table: sizes, live and dead tuples, last (auto)vacuum/analyze, and whether autovacuum''s threshold is passed';
-REVOKE ALL ON FUNCTION infraguard.table_health() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.table_health() TO pg_monitor;
+COMMENT ON FUNCTION infraguard.table_health(boolean) IS
+	'Per table: sizes, live and dead tuples, last (auto)vacuum/analyze, and whether autovacuum''s threshold is passed (infraguard''s own tables only with include_infraguard)';
+REVOKE ALL ON FUNCTION infraguard.table_health(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.table_health(boolean) TO pg_monitor;
 
-CREATE OR REPLACE FUNCTION infraguard.index_usage()
+CREATE OR REPLACE FUNCTION infraguard.index_usage(include_infraguard boolean DEFAULT false)
 RETURNS TABLE (schema_name name, table_name name, index_name name,
 			   size_bytes bigint, size text,
 			   scans bigint, tuples_read bigint, tuples_fetched bigint,
@@ -75,23 +78,46 @@ AS $$
 		   i.indisunique, i.indisprimary
 	  FROM pg_stat_user_indexes s
 	  JOIN pg_index i ON i.indexrelid = s.indexrelid
+	  JOIN pg_class c ON c.oid = s.indexrelid
+	 WHERE NOT pg_is_other_temp_schema(c.relnamespace)
+	   AND (coalesce(index_usage.include_infraguard, false) OR s.schemaname <> 'infraguard')
 	 ORDER BY s.idx_scan, pg_relation_size(s.indexrelid) DESC, s.schemaname, s.indexrelname
 $$;
-COMMENT ON FUNCTION infraguard.index_usage() IS
-	'Per index: size and scan counts, least used first';
-REVOKE ALL ON FUNCTION infraguard.index_usage() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.index_usage() TO pg_monitor;
+COMMENT ON FUNCTION infraguard.index_usage(boolean) IS
+	'Per index: size and scan counts, least used first (infraguard''s own indexes only with include_infraguard)';
+REVOKE ALL ON FUNCTION infraguard.index_usage(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.index_usage(boolean) TO pg_monitor;
 
 /*
- * Indexes that cost writes and space but served no scan.  Indexes that
- * enforce something (primary key, unique, exclusion) are never suggested:
- * their scan count says nothing about their use.  Invalid indexes are listed
- * whatever their scans, unless a CREATE INDEX CONCURRENTLY is building them
- * right now.  infraguard's own indexes serve its history queries and
- * retention, which may not have run yet: never suggested.  The suggestion
- * is text; infraguard never runs it.
+ * Indexes that cost writes and space but served no scan, each with a
+ * statement that runs as written, or, where no DROP is safe, the reason
+ * instead (suggestion NULL).  infraguard never runs the suggestion.
+ *
+ * - Indexes that enforce something (primary key, unique, exclusion, or the
+ *   unique index a foreign key references) are never listed: their scan
+ *   count says nothing about their use.
+ * - Invalid indexes are listed whatever their scans (queries never use
+ *   them, writes still maintain them), unless a CREATE INDEX CONCURRENTLY is
+ *   building them right now.
+ * - Partitions: an index attached to a partitioned index cannot be dropped
+ *   ("index ... requires it"), so only the top partitioned index is judged,
+ *   over the scans of every partition's index, and it cannot be dropped
+ *   CONCURRENTLY: the suggestion is a plain DROP INDEX, with the lock it
+ *   takes in the reason.
+ * - Another session's temporary indexes are never listed: only that session
+ *   can use them, and a DROP from here would break it.
+ * - The only index whose leading columns cover a foreign key's columns, the
+ *   table's CLUSTER index, and an index of an extension's table are reported
+ *   with why, not dropped.
+ * - Scans are counted since the statistics were last reset or discarded;
+ *   below infraguard.min_index_observation a zero proves nothing (a weekly
+ *   job may not have run yet), so the reason says how long was observed.
+ * - infraguard's own indexes serve its history queries and retention, which
+ *   may not have run yet: listed only with include_infraguard, and never
+ *   with a DROP (they belong to the extension).
  */
-CREATE OR REPLACE FUNCTION infraguard.unused_indexes(min_size_bytes bigint DEFAULT 0)
+CREATE OR REPLACE FUNCTION infraguard.unused_indexes(min_size_bytes bigint DEFAULT 0,
+													 include_infraguard boolean DEFAULT false)
 RETURNS TABLE (schema_name name, table_name name, index_name name,
 			   size_bytes bigint, size text, scans bigint,
 			   stats_since timestamptz, reason text, suggestion text)
@@ -101,6 +127,12 @@ AS $$
 #variable_conflict use_column
 DECLARE
 	since timestamptz;
+	since_cause text;
+	db_reset timestamptz;
+	discarded timestamptz;
+	track_commits boolean;
+	min_observation interval;
+	min_text text;
 	other_servers text := '';
 BEGIN
 	IF min_size_bytes IS NULL OR min_size_bytes < 0 THEN
@@ -108,17 +140,53 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Pass a size in bytes, for example pg_size_bytes(''10 MB'').';
 	END IF;
+	IF include_infraguard IS NULL THEN
+		RAISE EXCEPTION 'include_infraguard must be true or false, not NULL'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass true to list infraguard''s own indexes too.';
+	END IF;
 
 	/*
-	 * Scans are counted since the later of the last statistics reset and the
-	 * server start (a crash discards the counters; a clean restart keeps them
-	 * from PostgreSQL 15 on, so this is a lower bound of the window).
+	 * The setting is defined by the library; a session that has not loaded
+	 * it may hold an unchecked placeholder, or nothing (then the default).
 	 */
-	SELECT greatest(d.stats_reset, pg_postmaster_start_time())
-	  INTO since
-	  FROM pg_stat_database d
+	BEGIN
+		min_observation := coalesce(current_setting('infraguard.min_index_observation', true), '7d')::interval;
+	EXCEPTION WHEN data_exception THEN
+		RAISE EXCEPTION 'infraguard.min_index_observation is not a duration: "%"',
+						current_setting('infraguard.min_index_observation', true)
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Set it to a duration such as ''7d'' or ''12h'', or 0 to disable the check.';
+	END;
+
+	/*
+	 * Scans are counted since the later of the last statistics reset of this
+	 * database and the last time the server discarded all statistics (first
+	 * start, crash recovery): PostgreSQL 15 keeps them over a clean restart,
+	 * and stamps a discard on the shared bgwriter statistics (so does a
+	 * manual pg_stat_reset_shared('bgwriter'), which only shortens the
+	 * window).  pg_stat_reset_single_table_counters() leaves no trace.
+	 */
+	SELECT d.stats_reset, b.stats_reset
+	  INTO db_reset, discarded
+	  FROM pg_stat_database d, pg_stat_bgwriter b
 	 WHERE d.datname = current_database();
-	since := coalesce(since, pg_postmaster_start_time());
+	since := coalesce(greatest(db_reset, discarded), pg_postmaster_start_time());
+	since_cause := CASE WHEN since = db_reset THEN 'statistics were last reset in this database (pg_stat_reset())'
+						ELSE 'statistics were discarded (first start, crash recovery) or the shared ones reset' END;
+	/*
+	 * An index younger than that is observed since its creation, which
+	 * PostgreSQL records only as the commit time of its catalog row, with
+	 * track_commit_timestamp on (a later ALTER INDEX or REINDEX moves it:
+	 * the window only gets shorter).
+	 */
+	track_commits := current_setting('track_commit_timestamp') = 'on';
+	/* durations people read, whatever the session's IntervalStyle */
+	min_text := CASE WHEN extract(epoch FROM min_observation) >= 86400 AND extract(epoch FROM min_observation) % 86400 = 0
+					 THEN (extract(epoch FROM min_observation) / 86400)::bigint || ' days'
+					 WHEN extract(epoch FROM min_observation) >= 3600 AND extract(epoch FROM min_observation) % 3600 = 0
+					 THEN (extract(epoch FROM min_observation) / 3600)::bigint || ' hours'
+					 ELSE round(extract(epoch FROM min_observation)::numeric) || ' seconds' END;
 
 	/* scans on standbys are counted there, not here */
 	IF pg_is_in_recovery() OR EXISTS (SELECT 1 FROM pg_stat_replication) THEN
@@ -126,29 +194,141 @@ BEGIN
 	END IF;
 
 	RETURN QUERY
-	SELECT s.schemaname, s.relname, s.indexrelname,
-		   pg_relation_size(s.indexrelid), pg_size_pretty(pg_relation_size(s.indexrelid)),
-		   s.idx_scan, since,
-		   CASE WHEN NOT i.indisvalid
-				THEN 'invalid index, left by a failed CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY: queries never use it but every write still maintains it'
-				ELSE format('no scan since %s (%s days)%s', since,
-							round((extract(epoch FROM now() - since) / 86400)::numeric, 1),
-							other_servers)
+	WITH idx AS (
+		/* plain indexes, and the top of each partitioned index with its partitions' scans */
+		SELECT c.oid AS indexrelid, i.indrelid, n.nspname, t.relname AS tblname, c.relname AS idxname,
+			   c.relkind, i.indisvalid, i.indisclustered,
+			   i.indisunique OR i.indisprimary OR i.indisexclusion
+			   OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid) AS enforces,
+			   coalesce(u.scans, 0) AS scans, coalesce(u.bytes, 0) AS bytes, u.parts,
+			   CASE WHEN track_commits THEN pg_xact_commit_timestamp(c.xmin) END AS created,
+			   (SELECT e.extname
+				  FROM pg_depend d
+				  JOIN pg_extension e ON e.oid = d.refobjid
+				 WHERE d.classid = 'pg_class'::regclass AND d.objid IN (c.oid, i.indrelid)
+				   AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+				 LIMIT 1) AS extname
+		  FROM pg_index i
+		  JOIN pg_class c ON c.oid = i.indexrelid
+		  JOIN pg_class t ON t.oid = i.indrelid
+		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		  /* a plain index is its own only leaf */
+		  CROSS JOIN LATERAL (
+				SELECT sum(pg_stat_get_numscans(l.relid))::bigint AS scans,
+					   sum(pg_relation_size(l.relid))::bigint AS bytes,
+					   count(*) AS parts
+				  FROM (SELECT c.oid AS relid WHERE c.relkind = 'i'
+						UNION ALL
+						SELECT pt.relid FROM pg_partition_tree(c.oid) pt
+						 WHERE c.relkind = 'I' AND pt.isleaf) l) u
+		 WHERE c.relkind IN ('i', 'I')
+		   AND NOT c.relispartition
+		   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+		   AND n.nspname !~ '^pg_toast'
+		   AND NOT pg_is_other_temp_schema(n.oid)
+		   AND (include_infraguard OR n.nspname <> 'infraguard')
+	), cand AS (
+		/* whatever their size: a small unused index serves no foreign key either */
+		SELECT x.*
+		  FROM idx x
+		 WHERE (NOT x.indisvalid OR (x.scans = 0 AND NOT x.enforces))
+		   AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p
+							WHERE p.index_relid = x.indexrelid)
+	), supports AS (
+		/* index y serves foreign key f when its leading key columns are f's columns */
+		SELECT f.oid AS conoid, y.indexrelid
+		  FROM pg_constraint f
+		  JOIN pg_index y ON y.indrelid = f.conrelid
+		 WHERE f.contype = 'f'
+		   AND f.conrelid IN (SELECT c2.indrelid FROM cand c2)
+		   AND y.indisvalid AND y.indpred IS NULL
+		   AND cardinality(f.conkey) <= y.indnkeyatts
+		   AND (SELECT array_agg(y.indkey[p] ORDER BY y.indkey[p])
+				  FROM generate_series(0, cardinality(f.conkey) - 1) p)
+			   = (SELECT array_agg(a ORDER BY a) FROM unnest(f.conkey) a)
+	), fk_notes AS (
+		/* foreign keys no index outside the candidates serves once x is gone */
+		SELECT s.indexrelid,
+			   string_agg(format('it serves foreign key %I (%s) to %s, which no index kept outside this list serves: without it every DELETE or key UPDATE on %s scans %I.%I%s',
+								 f.conname,
+								 (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+									FROM unnest(f.conkey) WITH ORDINALITY k(attnum, ord)
+									JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.attnum),
+								 f.confrelid::regclass, f.confrelid::regclass, x.nspname, x.tblname,
+								 CASE f.confdeltype WHEN 'c' THEN ' (ON DELETE CASCADE: each deleted parent row searches it)'
+													WHEN 'n' THEN ' (ON DELETE SET NULL)'
+													WHEN 'd' THEN ' (ON DELETE SET DEFAULT)'
+													ELSE '' END),
+						  '; ' ORDER BY f.conname) AS note
+		  FROM supports s
+		  JOIN cand x ON x.indexrelid = s.indexrelid
+		  JOIN pg_constraint f ON f.oid = s.conoid
+		 WHERE x.indisvalid
+		   AND NOT EXISTS (SELECT 1 FROM supports o
+							WHERE o.conoid = s.conoid AND o.indexrelid <> s.indexrelid
+							  AND o.indexrelid NOT IN (SELECT c3.indexrelid FROM cand c3 WHERE c3.indisvalid))
+		 GROUP BY s.indexrelid
+	), observed AS (
+		SELECT x.*, w.obs_since, w.obs_since > since AS young,
+			   CASE WHEN w.obs < interval '2 hours'
+					THEN round((extract(epoch FROM w.obs) / 60)::numeric) || ' minutes'
+					WHEN w.obs < interval '2 days'
+					THEN round((extract(epoch FROM w.obs) / 3600)::numeric, 1) || ' hours'
+					ELSE round((extract(epoch FROM w.obs) / 86400)::numeric, 1) || ' days' END AS obs_text,
+			   w.obs < min_observation AS too_short
+		  FROM cand x
+		  CROSS JOIN LATERAL (SELECT greatest(since, x.created) AS obs_since,
+									 now() - greatest(since, x.created) AS obs) w
+	), judged AS (
+		SELECT x.*,
+			   CASE WHEN NOT x.indisvalid AND x.relkind = 'I'
+					THEN 'invalid partitioned index: created ON ONLY and not yet attached to an index on every partition'
+					WHEN NOT x.indisvalid
+					THEN 'invalid index, left by a failed CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY: queries never use it but every write still maintains it'
+					ELSE format('no scan%s since %s (%s)%s',
+								CASE WHEN x.relkind = 'I' THEN format(' on any of its %s partitions', x.parts) ELSE '' END,
+								x.obs_since, x.obs_text, other_servers)
+			   END AS base,
+			   /* each note is a reason not to drop */
+			   array_remove(ARRAY[
+					CASE WHEN NOT x.indisvalid AND x.relkind = 'I'
+						 THEN format('finish it (ALTER INDEX %I.%I ATTACH PARTITION with each partition''s index) or, if it was abandoned, drop it',
+									 x.nspname, x.idxname) END,
+					CASE WHEN x.extname IS NOT NULL
+						 THEN format('belongs to extension %I (the index or its table): its scripts and updates expect it', x.extname) END,
+					CASE WHEN x.indisvalid AND x.too_short
+						 THEN format('observed for only %s, less than infraguard.min_index_observation (%s): '
+									 'scans are counted since %s, when %s, and a zero over a shorter '
+									 'window proves nothing (a weekly or monthly job may not have run yet)',
+									 x.obs_text, min_text, x.obs_since,
+									 CASE WHEN x.young THEN 'the index was created (the commit time of its catalog row)'
+										  ELSE since_cause END) END,
+					CASE WHEN x.indisvalid THEN fk.note END,
+					CASE WHEN x.indisclustered
+						 THEN format('it is the CLUSTER index of %I.%I: a later CLUSTER %I.%I would fail without it; choose another with ALTER TABLE %I.%I CLUSTER ON, or SET WITHOUT CLUSTER, first',
+									 x.nspname, x.tblname, x.nspname, x.tblname, x.nspname, x.tblname) END
+			   ], NULL) AS notes
+		  FROM observed x
+		  LEFT JOIN fk_notes fk ON fk.indexrelid = x.indexrelid
+	)
+	SELECT j.nspname, j.tblname, j.idxname, j.bytes, pg_size_pretty(j.bytes), j.scans, j.obs_since,
+		   CASE WHEN cardinality(j.notes) > 0
+				THEN j.base || '; not dropped: ' || array_to_string(j.notes, '; ')
+				WHEN j.relkind = 'I'
+				THEN j.base || format('; a partitioned index cannot be dropped CONCURRENTLY: this DROP INDEX holds an ACCESS EXCLUSIVE lock on %I.%I and every partition (blocking reads and writes) until it commits, so run it in a quiet moment with a lock_timeout',
+									  j.nspname, j.tblname)
+				ELSE j.base
 		   END,
-		   format('DROP INDEX CONCURRENTLY %I.%I;', s.schemaname, s.indexrelname)
-	  FROM pg_stat_user_indexes s
-	  JOIN pg_index i ON i.indexrelid = s.indexrelid
-	 WHERE pg_relation_size(s.indexrelid) >= min_size_bytes
-	   AND s.schemaname <> 'infraguard'
-	   AND (NOT i.indisvalid
-			OR (s.idx_scan = 0
-				AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion))
-	   AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p
-					    WHERE p.index_relid = s.indexrelid)
-	 ORDER BY pg_relation_size(s.indexrelid) DESC, s.schemaname, s.indexrelname;
+		   CASE WHEN cardinality(j.notes) > 0 THEN NULL
+				WHEN j.relkind = 'I' THEN format('DROP INDEX %I.%I;', j.nspname, j.idxname)
+				ELSE format('DROP INDEX CONCURRENTLY %I.%I;', j.nspname, j.idxname)
+		   END
+	  FROM judged j
+	 WHERE j.bytes >= min_size_bytes
+	 ORDER BY j.bytes DESC, j.nspname, j.idxname;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.unused_indexes(bigint) IS
-	'Never-scanned indexes that enforce no constraint, and invalid indexes, with a DROP INDEX CONCURRENTLY suggestion (never executed)';
-REVOKE ALL ON FUNCTION infraguard.unused_indexes(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.unused_indexes(bigint) TO pg_monitor;
+COMMENT ON FUNCTION infraguard.unused_indexes(bigint, boolean) IS
+	'Never-scanned indexes that enforce no constraint (partitioned ones over all their partitions), and invalid indexes, with a DROP suggestion that runs as written, or the reason there is none (never executed)';
+REVOKE ALL ON FUNCTION infraguard.unused_indexes(bigint, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.unused_indexes(bigint, boolean) TO pg_monitor;

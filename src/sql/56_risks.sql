@@ -260,33 +260,56 @@ GRANT EXECUTE ON FUNCTION infraguard.bloat() TO pg_monitor;
  * Indexes another index makes redundant: identical definitions, or a
  * B-tree whose key columns are a leading prefix of another's (same
  * operator classes, collations and orderings, same predicate, no
- * expressions).  The one to drop never enforces a constraint, and for a
- * prefix it is the shorter one (unless it is unique: then it is not
- * redundant).  Among identical ones, the constraint's index or else the
- * older one is kept.
+ * expressions).  Each suggestion runs as written and drops only that index:
+ * - never dropped: an index that enforces a constraint or that a foreign key
+ *   references, the replica identity index (UPDATEs and DELETEs on a
+ *   published table fail without it), an index attached to a partitioned
+ *   index (only the parent can be dropped, and then the duplicate is the
+ *   parent's), and a unique index whose twin is not unique in the same way
+ *   (NULLS NOT DISTINCT, deferrable): that would weaken a rule;
+ * - listed with why, but no DROP: the table's CLUSTER index, and an index of
+ *   an extension's table;
+ * - a partitioned index is dropped with a plain DROP INDEX (CONCURRENTLY is
+ *   refused for it), whose lock the reason states;
+ * - another session's temporary indexes are never listed.
+ * Among identical ones the one kept is, in this order, the one that must
+ * stay, the CLUSTER or extension's one, a unique one, the older one; the
+ * index named as kept is never itself dropped by this list.
  */
-CREATE OR REPLACE FUNCTION infraguard.duplicate_indexes()
+CREATE OR REPLACE FUNCTION infraguard.duplicate_indexes(include_infraguard boolean DEFAULT false)
 RETURNS TABLE (schema_name name, table_name name, index_name name, duplicate_of name,
-			   relation text, size_bytes bigint, size text, suggestion text)
+			   relation text, size_bytes bigint, size text, suggestion text, reason text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH ix AS (
-		SELECT i.indexrelid, i.indrelid, i.indisunique, i.indisprimary, i.indisexclusion,
-			   i.indnatts, i.indnkeyatts, c.relam,
+		SELECT i.indexrelid, i.indrelid, i.indisunique, i.indisclustered,
+			   i.indnullsnotdistinct, i.indimmediate,
+			   i.indnatts, i.indnkeyatts, c.relam, c.relkind,
 			   i.indkey::text AS keys, i.indclass::text AS classes,
 			   i.indcollation::text AS collations, i.indoption::text AS options,
 			   pg_get_expr(i.indexprs, i.indrelid) AS exprs,
 			   pg_get_expr(i.indpred, i.indrelid) AS pred,
-			   EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) AS backs_constraint
+			   EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+			   OR i.indisreplident OR c.relispartition AS pinned,
+			   e.extname
 		  FROM pg_index i
 		  JOIN pg_class c ON c.oid = i.indexrelid
 		  JOIN pg_namespace n ON n.oid = c.relnamespace
-		 WHERE i.indisvalid
+		  LEFT JOIN LATERAL (
+				SELECT x.extname
+				  FROM pg_depend d
+				  JOIN pg_extension x ON x.oid = d.refobjid
+				 WHERE d.classid = 'pg_class'::regclass AND d.objid IN (i.indexrelid, i.indrelid)
+				   AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+				 LIMIT 1) e ON true
+		 WHERE i.indisvalid AND i.indisready AND i.indislive
 		   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 		   AND n.nspname !~ '^pg_toast'
+		   AND NOT pg_is_other_temp_schema(n.oid)
+		   AND (coalesce(duplicate_indexes.include_infraguard, false) OR n.nspname <> 'infraguard')
 	), pairs AS (
-		/* identical: drop the one enforcing nothing, else the newer one */
+		/* identical: b outranks a (must stay; CLUSTER or extension's; unique; older) */
 		SELECT a.indexrelid AS drop_id, b.indexrelid AS keep_id, 'identical' AS relation
 		  FROM ix a
 		  JOIN ix b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
@@ -294,9 +317,12 @@ AS $$
 				   AND b.collations = a.collations AND b.options = a.options
 				   AND b.exprs IS NOT DISTINCT FROM a.exprs AND b.pred IS NOT DISTINCT FROM a.pred
 				   AND b.indnkeyatts = a.indnkeyatts
-		 WHERE NOT a.backs_constraint
+		 WHERE NOT a.pinned
 		   AND NOT (a.indisunique AND NOT b.indisunique)
-		   AND (b.backs_constraint OR (b.indisunique AND NOT a.indisunique) OR b.indexrelid < a.indexrelid)
+		   AND NOT (a.indisunique AND (a.indnullsnotdistinct <> b.indnullsnotdistinct
+									   OR a.indimmediate <> b.indimmediate))
+		   AND ROW(b.pinned, b.indisclustered OR b.extname IS NOT NULL, b.indisunique, a.indexrelid)
+			   > ROW(a.pinned, a.indisclustered OR a.extname IS NOT NULL, a.indisunique, b.indexrelid)
 		UNION ALL
 		/* a leading prefix of another B-tree's key columns */
 		SELECT a.indexrelid, b.indexrelid, 'prefix'
@@ -310,24 +336,52 @@ AS $$
 		  JOIN pg_am am ON am.oid = a.relam AND am.amname = 'btree'
 		 WHERE a.exprs IS NULL AND b.exprs IS NULL
 		   AND a.indnatts = a.indnkeyatts AND b.indnatts = b.indnkeyatts
-		   AND NOT a.indisunique AND NOT a.backs_constraint
+		   AND NOT a.indisunique AND NOT a.pinned
+	), dropped AS (
+		/* what this list drops: a pair's first index, unless it is only explained */
+		SELECT DISTINCT p.drop_id
+		  FROM pairs p
+		  JOIN ix a ON a.indexrelid = p.drop_id
+		 WHERE NOT a.indisclustered AND a.extname IS NULL
 	)
-	/* one row per index to drop; an identical twin is the better reason */
+	/* one row per index; the twin kept is one this list does not drop, an identical one first */
 	SELECT DISTINCT ON (p.drop_id) n.nspname, t.relname, d.relname, k.relname, p.relation,
-		   pg_relation_size(p.drop_id), pg_size_pretty(pg_relation_size(p.drop_id)),
-		   format('DROP INDEX CONCURRENTLY %I.%I;', n.nspname, d.relname)
+		   sz.bytes, pg_size_pretty(sz.bytes),
+		   CASE WHEN a.indisclustered OR a.extname IS NOT NULL THEN NULL
+				WHEN a.relkind = 'I' THEN format('DROP INDEX %I.%I;', n.nspname, d.relname)
+				ELSE format('DROP INDEX CONCURRENTLY %I.%I;', n.nspname, d.relname)
+		   END,
+		   format('%s of %I', p.relation, k.relname)
+		   || CASE WHEN a.indisclustered
+				   THEN format('; not dropped: it is the CLUSTER index of %I.%I, and a later CLUSTER %I.%I would fail without it; first ALTER TABLE %I.%I CLUSTER ON %I (%s), then drop it',
+							   n.nspname, t.relname, n.nspname, t.relname, n.nspname, t.relname, k.relname,
+							   CASE p.relation WHEN 'prefix' THEN 'the same leading order' ELSE 'the same order' END)
+				   WHEN a.extname IS NOT NULL
+				   THEN format('; not dropped: belongs to extension %I (the index or its table): its scripts and updates expect it', a.extname)
+				   WHEN a.relkind = 'I'
+				   THEN format('; a partitioned index cannot be dropped CONCURRENTLY: this DROP INDEX holds an ACCESS EXCLUSIVE lock on %I.%I and every partition (blocking reads and writes) until it commits, so run it in a quiet moment with a lock_timeout',
+							   n.nspname, t.relname)
+				   ELSE ''
+			  END
 	  FROM pairs p
+	  JOIN ix a ON a.indexrelid = p.drop_id
 	  JOIN pg_class d ON d.oid = p.drop_id
 	  JOIN pg_class k ON k.oid = p.keep_id
-	  JOIN pg_index i ON i.indexrelid = p.drop_id
-	  JOIN pg_class t ON t.oid = i.indrelid
+	  JOIN pg_class t ON t.oid = a.indrelid
 	  JOIN pg_namespace n ON n.oid = d.relnamespace
-	 ORDER BY p.drop_id, p.relation, p.keep_id
+	  /* a partitioned index has no storage: its partitions' indexes do */
+	  CROSS JOIN LATERAL (
+			SELECT coalesce(sum(pg_relation_size(l.relid)), 0)::bigint AS bytes
+			  FROM (SELECT p.drop_id AS relid WHERE a.relkind = 'i'
+					UNION ALL
+					SELECT pt.relid FROM pg_partition_tree(p.drop_id) pt
+					 WHERE a.relkind = 'I' AND pt.isleaf) l) sz
+	 ORDER BY p.drop_id, p.keep_id IN (SELECT x.drop_id FROM dropped x), p.relation, p.keep_id
 $$;
-COMMENT ON FUNCTION infraguard.duplicate_indexes() IS
-	'Indexes made redundant by an identical index or one whose leading columns they are, with a DROP suggestion (never executed)';
-REVOKE ALL ON FUNCTION infraguard.duplicate_indexes() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.duplicate_indexes() TO pg_monitor;
+COMMENT ON FUNCTION infraguard.duplicate_indexes(boolean) IS
+	'Indexes made redundant by an identical index or one whose leading columns they are, with a DROP suggestion that runs as written or the reason there is none (never executed)';
+REVOKE ALL ON FUNCTION infraguard.duplicate_indexes(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.duplicate_indexes(boolean) TO pg_monitor;
 
 /*
  * WAL archiving, from pg_stat_archiver and the settings.

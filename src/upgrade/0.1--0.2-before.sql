@@ -54,3 +54,11 @@ UPDATE infraguard.thresholds t
 			   AS s(metric, warning, critical, direction, action)
 		 WHERE (s.metric, s.warning, s.critical, s.direction, true, s.action)
 			   IS NOT DISTINCT FROM (t.metric, t.warning, t.critical, t.direction, t.enabled, t.action));
+ * Suggestions (issue 9) and no self-noise (issue 10): the lists take an
+ * include_infraguard argument, duplicate_indexes() gains a reason column.
+ */
+DROP FUNCTION IF EXISTS infraguard.table_health();
+DROP FUNCTION IF EXISTS infraguard.index_usage();
+DROP FUNCTION IF EXISTS infraguard.unused_indexes(bigint);
+DROP FUNCTION IF EXISTS infraguard.duplicate_indexes();
+DROP FUNCTION IF EXISTS infraguard.maintenance_plan();
