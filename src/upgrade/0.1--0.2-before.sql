@@ -5,3 +5,6 @@
  * function whose arguments or result columns change is dropped here and
  * created again by its surface file in src/sql/.
  */
+
+/* column_widths() gains n_distinct (bloat() estimates deduplicated B-trees) */
+DROP FUNCTION IF EXISTS infraguard.column_widths();
