@@ -8,3 +8,12 @@
 
 /* column_widths() gains n_distinct (bloat() estimates deduplicated B-trees) */
 DROP FUNCTION IF EXISTS infraguard.column_widths();
+
+/*
+ * When a latency reading was taken (clock time, not its snapshot's
+ * transaction start): statements_per_second divides by the time between
+ * two readings.  NULL in rows recorded by 0.1.
+ */
+ALTER TABLE infraguard.latency_snapshots ADD COLUMN IF NOT EXISTS read_at timestamptz;
+COMMENT ON COLUMN infraguard.latency_snapshots.read_at IS
+	'Clock time at which the counters were read (NULL in rows recorded by 0.1: use taken_at)';
