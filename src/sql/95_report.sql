@@ -710,7 +710,7 @@ AS $$
 										  ' ' ORDER BY c.rank)
 						  FROM (SELECT h.status, count(*) AS n,
 									   CASE h.status WHEN 'critical' THEN 0 WHEN 'warning' THEN 1
-													 WHEN 'unknown' THEN 2 ELSE 3 END AS rank
+													 WHEN 'ok' THEN 2 ELSE 3 END AS rank
 								  FROM h GROUP BY h.status) c), '')
 		   || '</p>'
 		   || infraguard.html_table(

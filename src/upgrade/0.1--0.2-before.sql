@@ -17,3 +17,10 @@ DROP FUNCTION IF EXISTS infraguard.column_widths();
 ALTER TABLE infraguard.latency_snapshots ADD COLUMN IF NOT EXISTS read_at timestamptz;
 COMMENT ON COLUMN infraguard.latency_snapshots.read_at IS
 	'Clock time at which the counters were read (NULL in rows recorded by 0.1: use taken_at)';
+
+/*
+ * current_metrics() gains an action column: advice that follows from the
+ * reading (judge() prefers it to the threshold's general action).  health()
+ * and judge() are LANGUAGE sql and only name it in their bodies.
+ */
+DROP FUNCTION IF EXISTS infraguard.current_metrics();
