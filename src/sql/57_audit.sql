@@ -48,8 +48,9 @@ BEGIN
 		remedy := NULL;
 	ELSIF exposure <> 'network' THEN
 		status := 'ok';
-		detail := 'ssl is off, but nothing crosses a network: ' || exposure_note;
-		remedy := 'Turn ssl on before listen_addresses includes a network interface.';
+		detail := 'ssl is off, but nothing crosses a network: ' || exposure_note
+				  || '; turn ssl on before listen_addresses includes a network interface';
+		remedy := NULL;
 	ELSE
 		status := 'warning';
 		detail := 'ssl is off: passwords and data cross the network in clear text';
@@ -100,8 +101,9 @@ BEGIN
 			remedy := NULL;
 		ELSIF exposure <> 'network' THEN
 			status := 'ok';
-			detail := format('remote rules with weak authentication (%s) cannot be used now: %s', names, exposure_note);
-			remedy := 'Change them to scram-sha-256 (or cert) before listen_addresses includes a network interface.';
+			detail := format('remote rules with weak authentication (%s) cannot be used now: %s; change them to scram-sha-256 (or cert) before listen_addresses includes a network interface',
+							 names, exposure_note);
+			remedy := NULL;
 		ELSE
 			status := CASE WHEN n = 2 AND listens_everywhere THEN 'critical' ELSE 'warning' END;
 			detail := format('remote rules with weak authentication%s: %s',
@@ -130,8 +132,9 @@ BEGIN
 			remedy := NULL;
 		ELSIF exposure <> 'network' THEN
 			status := 'ok';
-			detail := format('rules accepting any address (%s) cannot be used now: %s', names, exposure_note);
-			remedy := 'Restrict them to the client networks before listen_addresses includes a network interface.';
+			detail := format('rules accepting any address (%s) cannot be used now: %s; restrict them to the client networks before listen_addresses includes a network interface',
+							 names, exposure_note);
+			remedy := NULL;
 		ELSE
 			status := CASE WHEN listens_everywhere THEN 'critical' ELSE 'warning' END;
 			detail := format('rules accepting any address (0.0.0.0/0, ::/0 or all): %s', names);

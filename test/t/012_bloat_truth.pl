@@ -203,6 +203,13 @@ for my $s (@shapes)
 	$estimate{$name} = $row;
 }
 
+# the table_bloat check names the worst table of 8 MB or more and how to
+# rewrite it; its statements are run (after the measurements) below
+my ($bloat_detail, $bloat_action) = split /\|/, sql(
+	"SELECT detail, action FROM infraguard.health() WHERE check_name = 'table_bloat'");
+like($bloat_detail, qr/^s\.deleted_60pct_vacuumed: estimated/, 'table_bloat names the worst table');
+like($bloat_action, qr/VACUUM FULL s\.deleted_60pct_vacuumed;/, 'and the statement that rewrites it');
+
 # the rewrites: indexes first (a table's rewrite would rebuild its indexes)
 sub rel_bytes
 {
@@ -236,6 +243,12 @@ for my $s (@shapes)
 			$kind eq 'index' ? 'REINDEX' : 'VACUUM FULL'));
 }
 note("\n" . $table);
+
+for my $stmt ($bloat_action =~ /((?:VACUUM|SELECT) [^;]*;)/g)
+{
+	my ($rc, $out, $err) = $node->psql('postgres', $stmt);
+	is($rc, 0, "suggested statement runs: $stmt");
+}
 diag("\n" . $table) if $ENV{IG_BLOAT_TABLE};
 
 $node->stop;
