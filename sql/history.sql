@@ -35,6 +35,20 @@ SELECT h.calls >= 1 AS delta_counted, t.query
   JOIN infraguard.statement_texts t USING (dbid, queryid)
  WHERE h.snapshot_id = :second_id AND t.query LIKE 'SELECT pg_sleep($1) AS statements%';
 
+-- statements_per_second divides by the time the counters cover: a reset
+-- after the snapshot's transaction began gives a plausible rate (a few
+-- statements over 0.3 s), never the calls over a clamped 1 ms (0.1)
+BEGIN;
+SELECT pg_sleep(0.2) AS before_reset;
+SELECT infraguard.latency_reset();
+SELECT pg_sleep(0.3) AS after_reset;
+SELECT 1 AS one;
+SELECT infraguard.take_snapshot() AS reset_id \gset
+COMMIT;
+SELECT value > 0 AND value < 100 AS plausible_rate
+  FROM infraguard.metric_history WHERE snapshot_id = :reset_id AND metric = 'statements_per_second';
+SELECT read_at > taken_at AS read_after_start FROM infraguard.latency_snapshots WHERE snapshot_id = :reset_id;
+
 -- Grafana's shape
 SELECT count(*) > 0 AS rows, pg_typeof(time) AS time_type, pg_typeof(metric), pg_typeof(value)
   FROM infraguard.metrics_history GROUP BY 2, 3, 4;

@@ -155,6 +155,42 @@ SELECT infraguard.report('-infinity', '2024-01-01');
 SELECT infraguard.report('2024-01-02', '2024-01-01');
 SELECT infraguard.report('2024-01-01', '2024-01-01');
 SELECT infraguard.report('2020-01-01', '2024-01-01');
+-- windows whose length overflows an interval (0.1 let them through, then
+-- failed in a part with an unrelated message)
+SELECT infraguard.report('4713-01-01 BC', '294276-01-01');
+
+-- every helper called on its own: a bad window or range is a clean 22023,
+-- never a division by zero, an overflow or an unrelated message
+CREATE FUNCTION pg_temp.sqlstate_of_sql(q text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+SELECT q.call, pg_temp.sqlstate_of_sql('SELECT * FROM ' || q.call) AS result
+  FROM (VALUES
+	('infraguard.report_value_ticks(1, 0, ''ms'')'),
+	('infraguard.report_value_ticks(-1e308, 1e308, ''ms'')'),
+	('infraguard.report_value_ticks(1e-300, 2e-300, ''ms'')'),
+	('infraguard.report_time_ticks(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard.report_time_ticks(''2024-01-02'', ''2024-01-01'')'),
+	('infraguard.report_time_ticks(''-infinity'', ''2024-01-01'')'),
+	('infraguard.report_series(ARRAY[''cpu_percent''], NULL, ''2024-01-01'', ''2024-01-01'')'),
+	('infraguard.report_series(ARRAY[''cpu_percent''], NULL, ''2024-01-01'', ''2024-01-02'', 0)'),
+	('infraguard.report_charts(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard.report_size_chart(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard.report_size_chart(''4713-01-01 BC'', ''294276-01-01'')'),
+	('infraguard.report_tables(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard.svg_alert_timeline(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, 1e308], [1704070800, -1e308]]}]'')')
+  ) q(call);
+-- flat and zero ranges still get an axis
+SELECT string_agg(label, ' ' ORDER BY tick) AS flat_zero FROM infraguard.report_value_ticks(0, 0, '%');
+SELECT string_agg(label, ' ' ORDER BY tick) AS flat_five FROM infraguard.report_value_ticks(5, 5, 'ms');
+SELECT string_agg(label, ' ' ORDER BY tick) AS small FROM infraguard.report_value_ticks(0.001, 0.0012, 'ms');
+SELECT string_agg(label, ' ' ORDER BY tick) AS centuries FROM infraguard.report_time_ticks('2000-01-01', '2300-01-01');
 
 \set SHOW_CONTEXT errors
 DROP TABLE fixture."<script>alert(1)</script>";

@@ -109,7 +109,26 @@ parse_u64(const char **pp, uint64_t *out)
  * Parse a non-negative decimal like "0.52" or "12" after optional blanks,
  * independently of the locale.  Up to 18 fraction digits are used; more are
  * checked and ignored.
+ *
+ * Exactly: the digits are read as one integer and divided once by the power
+ * of ten, so "1.68" is 168 / 100, the double nearest 1.68 (both operands are
+ * exact in a double below 2^53 and 10^22, and IEEE division rounds
+ * correctly), never 1 + 0.68 = 1.6800000000000002.  Longer inputs fall back
+ * to adding the two parts.
  */
+/* integers up to 2^53 are exact in a double */
+#define IG_EXACT_MANTISSA	(UINT64_C(1) << 53)
+
+static uint64_t
+pow10_u64(int n)
+{
+	uint64_t	v = 1;
+
+	while (n-- > 0)
+		v *= 10;
+	return v;
+}
+
 static IgStatus
 parse_decimal(const char **pp, double *out)
 {
@@ -151,7 +170,11 @@ parse_decimal(const char **pp, double *out)
 	if (overflow)
 		return IG_EOVERFLOW;
 	*pp = p;
-	*out = (double) ipart + (double) frac / scale;
+	if (fdigits <= 15 && frac <= IG_EXACT_MANTISSA &&
+		ipart <= (IG_EXACT_MANTISSA - frac) / pow10_u64(fdigits))
+		*out = (double) (ipart * pow10_u64(fdigits) + frac) / scale;
+	else
+		*out = (double) ipart + (double) frac / scale;
 	return IG_OK;
 }
 

@@ -2,13 +2,17 @@
  * current_metrics(): the value behind every health check, measured now.
  *
  * One row per metric, whether or not a threshold exists for it.  A metric
- * that cannot be measured has value NULL and a detail saying why; it is never
- * given a placeholder number.  health() classifies these rows, and the
- * background worker records them.
+ * that cannot be measured has value NULL and a detail saying why and what
+ * would make it measurable; it is never given a placeholder number.
+ * action, when set, is what to do about this very reading (the table
+ * named, the statement to run), and replaces the threshold's general
+ * action.  health() classifies these rows, and the background worker
+ * records them.  action is reset after each row, so that a row never
+ * inherits the previous one's.
  */
 
 CREATE OR REPLACE FUNCTION infraguard.current_metrics()
-RETURNS TABLE (metric text, value float8, unit text, detail text)
+RETURNS TABLE (metric text, value float8, unit text, detail text, action text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -17,6 +21,7 @@ DECLARE
 	r record;
 	n bigint;
 	usage record;
+	rel text;
 BEGIN
 	/* connections, as a share of what non-superusers can actually get */
 	SELECT * INTO usage FROM infraguard.connection_usage();
@@ -27,6 +32,7 @@ BEGIN
 					 usage.client_backends, usage.usable_connections,
 					 usage.max_connections, usage.reserved_connections);
 	RETURN NEXT;
+	action := NULL;
 
 	/*
 	 * Wraparound: the worse of transaction ids and multixact ids, as a share
@@ -46,6 +52,7 @@ BEGIN
 					 quote_ident(r.datname), r.xid_age, r.mxid_age,
 					 current_setting('autovacuum_freeze_max_age'));
 	RETURN NEXT;
+	action := NULL;
 
 	/* buffer cache hit ratio, server-wide since statistics were reset */
 	SELECT sum(d.blks_hit) AS hit, sum(d.blks_read) AS read
@@ -55,20 +62,24 @@ BEGIN
 	unit := '%';
 	IF coalesce(r.hit + r.read, 0) < 1000 THEN
 		value := NULL;
-		detail := format('only %s block requests since statistics were reset; too few to judge',
+		detail := format('only %s block requests since statistics were reset; too few to judge (known after 1000)',
 						 coalesce(r.hit + r.read, 0));
 	ELSE
 		value := round((100.0 * r.hit / (r.hit + r.read))::numeric, 2);
 		detail := format('%s of %s block requests served from shared buffers', r.hit, r.hit + r.read);
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 
 	/*
 	 * Dead tuples: the worst table of at least 10,000 rows in this database.
 	 * Smaller tables are cheap to vacuum and their ratios swing wildly.
 	 */
 	SELECT s.schemaname, s.relname, s.n_live_tup, s.n_dead_tup,
-		   100.0 * s.n_dead_tup / (s.n_live_tup + s.n_dead_tup) AS pct
+		   100.0 * s.n_dead_tup / (s.n_live_tup + s.n_dead_tup) AS pct,
+		   coalesce((SELECT o.option_value::boolean FROM pg_class c, pg_options_to_table(c.reloptions) o
+					  WHERE c.oid = s.relid AND o.option_name = 'autovacuum_enabled'), true) AS table_autovacuum,
+		   greatest(s.last_autovacuum, s.last_vacuum) AS vacuumed_at
 	  INTO r
 	  FROM pg_stat_user_tables s
 	 WHERE s.n_live_tup + s.n_dead_tup >= 10000
@@ -78,16 +89,28 @@ BEGIN
 	unit := '%';
 	IF FOUND THEN
 		value := round(r.pct::numeric, 2);
-		detail := format('%s.%s: %s dead of %s tuples in database %s',
-						 quote_ident(r.schemaname), quote_ident(r.relname),
-						 r.n_dead_tup, r.n_live_tup + r.n_dead_tup,
-						 quote_ident(current_database()));
+		rel := format('%I.%I', r.schemaname, r.relname);
+		detail := format('%s: %s dead of %s tuples in database %s%s', rel,
+						 r.n_dead_tup, r.n_live_tup + r.n_dead_tup, quote_ident(current_database()),
+						 CASE WHEN NOT r.table_autovacuum THEN '; autovacuum is disabled on this table (autovacuum_enabled = off)'
+							  WHEN current_setting('autovacuum') = 'off' THEN '; autovacuum is off on this server'
+							  ELSE coalesce('; last vacuumed at ' || date_trunc('second', r.vacuumed_at), '; never vacuumed') END);
+		/* what to do follows from why the dead rows stay */
+		action := CASE
+			WHEN NOT r.table_autovacuum THEN
+				format('Autovacuum is disabled on %1$s: re-enable it with ALTER TABLE %1$s RESET (autovacuum_enabled); and vacuum it now: VACUUM (ANALYZE) %1$s;', rel)
+			WHEN current_setting('autovacuum') = 'off' THEN
+				format('Autovacuum is off for the whole server: set autovacuum = on (ALTER SYSTEM SET autovacuum = on; SELECT pg_reload_conf();) and vacuum the table now: VACUUM (ANALYZE) %s;', rel)
+			ELSE
+				format('VACUUM (ANALYZE) %1$s; if dead rows stay, something holds back the xmin horizon (SELECT * FROM infraguard.long_running(''1 minute''); SELECT * FROM infraguard.replication_slots();); if autovacuum is only late, lower its threshold for the table: ALTER TABLE %1$s SET (autovacuum_vacuum_scale_factor = 0.05);', rel)
+		END;
 	ELSE
 		value := NULL;
-		detail := format('no table in database %s has 10000 rows or more; smaller tables are not judged',
+		detail := format('no table in database %s has 10000 rows or more (smaller tables are not judged); known once one has',
 						 quote_ident(current_database()));
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 
 	/* the longest running active query of any client other than us */
 	SELECT a.pid, extract(epoch FROM now() - a.query_start) AS secs
@@ -108,6 +131,7 @@ BEGIN
 		detail := 'no other query is running';
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 
 	/* the oldest session idle inside an open transaction */
 	SELECT a.pid, extract(epoch FROM now() - a.state_change) AS secs
@@ -126,6 +150,7 @@ BEGIN
 		detail := 'no session is idle in a transaction';
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 
 	/*
 	 * Sessions waiting for a heavyweight lock.  The wait event is read from
@@ -140,18 +165,39 @@ BEGIN
 	unit := 'sessions';
 	detail := format('%s sessions waiting for a lock', n);
 	RETURN NEXT;
+	action := NULL;
 
 	/* replication lag: of this standby, or of the slowest standby */
 	metric := 'replication_lag';
 	unit := 's';
 	IF pg_is_in_recovery() THEN
-		IF pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN
+		/*
+		 * Behind when WAL was received but not replayed, or when replay is
+		 * paused (the WAL receiver may not have fetched what is waiting
+		 * yet): then the lag is the age of the last replayed commit, at the
+		 * moment of reading.  Caught up and running: 0, however old that
+		 * commit is (an idle primary sends nothing to replay).
+		 */
+		SELECT pg_get_wal_replay_pause_state() <> 'not paused' AS paused,
+			   coalesce(pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn(), false) AS pending,
+			   pg_last_xact_replay_timestamp() AS replayed_at
+		  INTO r;
+		IF NOT r.paused AND NOT r.pending THEN
 			value := 0;
 			detail := 'standby has replayed all WAL it received';
+		ELSIF r.replayed_at IS NULL THEN
+			value := NULL;
+			detail := format('standby replay is %s, and no transaction was replayed since it started: the delay is unknown',
+							 CASE WHEN r.paused THEN 'paused' ELSE 'behind' END);
+			action := 'Check the standby''s log and pg_stat_wal_receiver; resume a paused replay with SELECT pg_wal_replay_resume();';
 		ELSE
-			value := round(extract(epoch FROM now() - pg_last_xact_replay_timestamp())::numeric, 1);
-			detail := format('standby replay is behind; last replayed transaction committed at %s',
-							 pg_last_xact_replay_timestamp());
+			value := round(extract(epoch FROM clock_timestamp() - r.replayed_at)::numeric, 1);
+			detail := format('standby replay is %s; the last replayed transaction committed at %s',
+							 CASE WHEN r.paused THEN 'paused (pg_wal_replay_pause())' ELSE 'behind' END,
+							 date_trunc('second', r.replayed_at));
+			action := CASE WHEN r.paused
+						   THEN 'Replay is paused on this standby: resume it with SELECT pg_wal_replay_resume();'
+						   ELSE 'Replay is behind: look for conflicts and long queries on the standby (SELECT * FROM pg_stat_database_conflicts;) and its I/O' END;
 		END IF;
 	ELSE
 		SELECT r2.application_name,
@@ -165,10 +211,11 @@ BEGIN
 			detail := format('slowest standby %s is %s s behind', quote_ident(r.application_name), value);
 		ELSE
 			value := NULL;
-			detail := 'no standby is connected to this primary';
+			detail := 'no standby is connected to this primary; measured once one streams from it (without standbys, turn the check off: SELECT infraguard.disable_threshold(''replication_lag'');)';
 		END IF;
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 
 	/* WAL kept by replication slots nobody consumes */
 	SELECT count(*) AS n, max(s.retained_wal_bytes) AS worst,
@@ -182,11 +229,15 @@ BEGIN
 	detail := CASE WHEN r.n = 0 THEN 'no inactive replication slot'
 				   ELSE format('%s inactive slots; %s retains %s MB of WAL', r.n, quote_ident(r.slot), value) END;
 	RETURN NEXT;
+	action := NULL;
 
 	/* estimated bloat of the worst table of at least 8 MB in this database */
-	SELECT b.schema_name, b.object_name, b.bloat_pct, b.estimated_bloat, b.size
+	SELECT b.schema_name, b.object_name, b.bloat_pct, b.estimated_bloat, b.size,
+		   c.reltoastrelid <> 0 AS has_toast
 	  INTO r
 	  FROM infraguard.bloat() b
+	  JOIN pg_namespace ns ON ns.nspname = b.schema_name
+	  JOIN pg_class c ON c.relnamespace = ns.oid AND c.relname = b.object_name
 	 WHERE b.kind = 'table' AND b.size_bytes >= 8 * 1024 * 1024 AND b.bloat_pct IS NOT NULL
 	 ORDER BY b.bloat_pct DESC
 	 LIMIT 1;
@@ -194,13 +245,17 @@ BEGIN
 	unit := '%';
 	IF FOUND THEN
 		value := r.bloat_pct;
-		detail := format('%s.%s: estimated %s of %s is bloat', quote_ident(r.schema_name),
-						 quote_ident(r.object_name), r.estimated_bloat, r.size);
+		rel := format('%I.%I', r.schema_name, r.object_name);
+		detail := format('%s: estimated %s of %s%s is free space a rewrite would give back', rel,
+						 r.estimated_bloat, r.size, CASE WHEN r.has_toast THEN ' (with its toast)' ELSE '' END);
+		action := format('Rewrite %1$s: pg_repack (online), or VACUUM FULL %1$s; in a maintenance window (it locks the table); then check why it bloated: SELECT * FROM infraguard.table_health();', rel);
 	ELSE
 		value := NULL;
-		detail := format('no analysed table of 8 MB or more in database %s', quote_ident(current_database()));
+		detail := format('no analysed table of 8 MB or more in database %s; known once one is analysed (ANALYZE, or autovacuum)',
+						 quote_ident(current_database()));
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 
 	/* WAL archiving */
 	SELECT * INTO r FROM infraguard.backup_status();
@@ -208,7 +263,7 @@ BEGIN
 	unit := 'failing';
 	IF NOT r.archiving_configured THEN
 		value := NULL;
-		detail := 'WAL archiving is off (archive_mode, archive_command/archive_library)';
+		detail := 'not measured: WAL archiving is off (archive_mode, archive_command/archive_library); configure archiving to have it checked, or turn the check off: SELECT infraguard.disable_threshold(''archive_failures'');';
 	ELSE
 		value := CASE WHEN r.failing THEN 1 ELSE 0 END;
 		detail := CASE WHEN r.failing
@@ -218,19 +273,21 @@ BEGIN
 								   coalesce(r.stats_reset::text, 'the start')) END;
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 	metric := 'last_archive_age';
 	unit := 's';
 	IF NOT r.archiving_configured THEN
 		value := NULL;
-		detail := 'WAL archiving is off (archive_mode, archive_command/archive_library)';
+		detail := 'not measured: WAL archiving is off (archive_mode, archive_command/archive_library); configure archiving to have it checked, or turn the check off: SELECT infraguard.disable_threshold(''last_archive_age'');';
 	ELSIF r.last_archived_time IS NULL THEN
 		value := NULL;
-		detail := 'no WAL segment archived since statistics were reset';
+		detail := 'no WAL segment archived since statistics were reset; known after the first (SELECT pg_switch_wal(); forces one)';
 	ELSE
 		value := r.seconds_since_last_archive;
 		detail := format('%s archived at %s', r.last_archived_wal, r.last_archived_time);
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 
 	/* backups reported by backup scripts */
 	SELECT b.kind, b.label, b.finished_at INTO r
@@ -244,9 +301,10 @@ BEGIN
 		detail := format('last backup: %s %s finished at %s', r.kind, coalesce(quote_literal(r.label), ''), r.finished_at);
 	ELSE
 		value := NULL;
-		detail := 'no backup was ever recorded with infraguard.record_backup()';
+		detail := 'no backup was ever recorded; have the backup job report each one with SELECT infraguard.record_backup(kind, label, finished_at, size_bytes, location); (or turn the check off: SELECT infraguard.disable_threshold(''last_backup_age'');)';
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 
 	/* the worst file system PostgreSQL writes to */
 	SELECT d.kind, d.name, d.used_pct, d.free_size
@@ -266,6 +324,7 @@ BEGIN
 		detail := 'no file system statistics could be read (see the WARNING of infraguard.disk_usage())';
 	END IF;
 	RETURN NEXT;
+	action := NULL;
 
 	/* host memory and CPU */
 	SELECT * INTO r FROM infraguard.system_stats();
@@ -276,6 +335,7 @@ BEGIN
 				   THEN 'host memory statistics are not available on this platform (no /proc/meminfo)'
 				   ELSE format('%s available of %s', r.mem_available_size, r.mem_total_size) END;
 	RETURN NEXT;
+	action := NULL;
 	metric := 'cpu_percent';
 	unit := '%';
 	value := r.cpu_pct;
@@ -284,6 +344,7 @@ BEGIN
 				   ELSE format('all %s CPUs over the last %s s; load average %s', r.cpu_count,
 							   round(r.cpu_interval_seconds::numeric, 1), r.load1) END;
 	RETURN NEXT;
+	action := NULL;
 
 	/*
 	 * Statement latency, from the executor hooks: over the last interval

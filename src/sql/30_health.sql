@@ -4,7 +4,9 @@
  * judge() classifies a set of metric readings (current_metrics()' rows, as
  * jsonb) against the thresholds; health() judges a fresh reading, and a
  * snapshot judges the reading it has just recorded, so that each cycle
- * measures everything once.
+ * measures everything once.  Order: critical, warning, ok, then unknown
+ * (checks that could not be measured, each detail saying why and what would
+ * make it known), so that real findings come first.
  */
 
 CREATE OR REPLACE FUNCTION infraguard.judge(metrics jsonb)
@@ -15,13 +17,16 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT c.metric, c.status, c.value, c.unit, c.warning, c.critical, c.detail,
 		   CASE WHEN c.status IN ('warning', 'critical') THEN c.action END
-	  FROM (SELECT m.metric, m.value, m.unit, m.detail, t.warning, t.critical, t.action,
+	  FROM (SELECT m.metric, m.value, m.unit, m.detail, t.warning, t.critical,
+				   /* the reading's own advice (the table, the statement) before the general one */
+				   coalesce(m.action, t.action) AS action,
 				   infraguard.classify(m.value, t.warning, t.critical, t.direction) AS status
-			  FROM jsonb_to_recordset(metrics) AS m(metric text, value float8, unit text, detail text)
+			  FROM jsonb_to_recordset(metrics) AS m(metric text, value float8, unit text, detail text, action text)
 			  JOIN infraguard.thresholds t ON t.metric = m.metric
 			 WHERE t.enabled) c
+	 /* findings first; unknown (not measured, the detail says why) after every real reading */
 	 ORDER BY CASE c.status WHEN 'critical' THEN 0 WHEN 'warning' THEN 1
-						   WHEN 'unknown' THEN 2 ELSE 3 END,
+						   WHEN 'ok' THEN 2 ELSE 3 END,
 			  c.metric
 $$;
 COMMENT ON FUNCTION infraguard.judge(jsonb) IS

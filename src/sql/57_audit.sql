@@ -16,16 +16,40 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	listens_everywhere boolean;
+	exposure text;			-- 'none' (no TCP), 'local' (loopback only) or 'network'
+	exposure_note text;
 	names text;
 	n integer;
 	hba_readable boolean := true;
 	r record;
 BEGIN
+	/*
+	 * What the server exposes: no TCP at all (listen_addresses = '': Unix
+	 * sockets only), the loopback interface only, or a network.  Clear-text
+	 * traffic and host rules matter only as far as clients can reach them.
+	 */
+	SELECT CASE WHEN count(*) = 0 THEN 'none'
+				WHEN bool_and(a IN ('localhost', '::1') OR a LIKE '127.%') THEN 'local'
+				ELSE 'network' END
+	  INTO exposure
+	  FROM unnest(string_to_array(current_setting('listen_addresses'), ',')) u(raw),
+		   LATERAL (SELECT lower(trim(u.raw)) AS a) x
+	 WHERE x.a <> '';
+	exposure_note := CASE exposure
+		WHEN 'none' THEN 'the server listens on no TCP address (listen_addresses is empty): clients connect through Unix sockets only'
+		WHEN 'local' THEN format('the server listens on the loopback interface only (listen_addresses = %L): no remote client can connect',
+								 current_setting('listen_addresses')) END;
+
 	/* ssl */
 	check_name := 'ssl';
 	IF current_setting('ssl') = 'on' THEN
 		status := 'ok';
 		detail := 'ssl is on';
+		remedy := NULL;
+	ELSIF exposure <> 'network' THEN
+		status := 'ok';
+		detail := 'ssl is off, but nothing crosses a network: ' || exposure_note
+				  || '; turn ssl on before listen_addresses includes a network interface';
 		remedy := NULL;
 	ELSE
 		status := 'warning';
@@ -75,6 +99,11 @@ BEGIN
 			status := 'ok';
 			detail := 'no rule lets remote clients in with trust, password or md5';
 			remedy := NULL;
+		ELSIF exposure <> 'network' THEN
+			status := 'ok';
+			detail := format('remote rules with weak authentication (%s) cannot be used now: %s; change them to scram-sha-256 (or cert) before listen_addresses includes a network interface',
+							 names, exposure_note);
+			remedy := NULL;
 		ELSE
 			status := CASE WHEN n = 2 AND listens_everywhere THEN 'critical' ELSE 'warning' END;
 			detail := format('remote rules with weak authentication%s: %s',
@@ -100,6 +129,11 @@ BEGIN
 		IF names IS NULL THEN
 			status := 'ok';
 			detail := 'no rule accepts clients from any address';
+			remedy := NULL;
+		ELSIF exposure <> 'network' THEN
+			status := 'ok';
+			detail := format('rules accepting any address (%s) cannot be used now: %s; restrict them to the client networks before listen_addresses includes a network interface',
+							 names, exposure_note);
 			remedy := NULL;
 		ELSE
 			status := CASE WHEN listens_everywhere THEN 'critical' ELSE 'warning' END;

@@ -82,6 +82,9 @@ DECLARE
 	n_pruned bigint := 0;
 	n bigint;
 	lat record;
+	read_ts timestamptz;
+	counted_from timestamptz;
+	covered_s float8;
 	prev record;
 	hs record;
 	refresh_batch integer := coalesce(nullif(current_setting('infraguard.relation_refresh_batch', true), '')::integer, 500);
@@ -126,8 +129,14 @@ BEGIN
 			  FROM (SELECT max(since) AS since FROM infraguard.latency(false)) l;
 			lat.since := coalesce(lat.since, pg_postmaster_start_time());
 		END IF;
+		/*
+		 * The counters are as of now, not as of the transaction's start
+		 * (now_ts): a rate divides by the time between two readings.
+		 */
+		read_ts := clock_timestamp();
 		INSERT INTO infraguard.latency_snapshots
-		VALUES (sid, now_ts, lat.since, lat.calls, lat.buckets, lat.counts, lat.sum_ms, lat.max_ms);
+			   (snapshot_id, taken_at, since, calls, buckets, counts, sum_ms, max_ms, read_at)
+		VALUES (sid, now_ts, lat.since, lat.calls, lat.buckets, lat.counts, lat.sum_ms, lat.max_ms, read_ts);
 
 		SELECT ls.* INTO prev
 		  FROM infraguard.latency_snapshots ls
@@ -135,18 +144,28 @@ BEGIN
 		 ORDER BY ls.taken_at DESC
 		 LIMIT 1;
 		IF FOUND THEN
-			/* same counting period: the interval is the difference; else all since the reset */
+			/*
+			 * Same counting period: the interval is the difference between
+			 * the two readings; else everything counted since the reset, which
+			 * happened after the previous reading.  (Rows from 0.1 have no
+			 * read_at: their snapshot's time is the best there is.)
+			 */
 			IF prev.since = lat.since THEN
 				SELECT * INTO hs FROM infraguard.histogram_stats(lat.buckets, lat.counts, lat.max_ms,
 																 prev.buckets, prev.counts);
 			ELSE
 				SELECT * INTO hs FROM infraguard.histogram_stats(lat.buckets, lat.counts, lat.max_ms);
-				prev.taken_at := greatest(prev.taken_at, lat.since);
 			END IF;
+			counted_from := CASE WHEN prev.since = lat.since AND NOT hs.reset
+								 THEN coalesce(prev.read_at, prev.taken_at)
+								 ELSE greatest(coalesce(prev.read_at, prev.taken_at), lat.since) END;
+			covered_s := extract(epoch FROM read_ts - counted_from);
 			INSERT INTO infraguard.metric_history
 			SELECT now_ts, sid, m.metric, m.value
 			  FROM (VALUES ('statements_per_second',
-							hs.calls / greatest(extract(epoch FROM now_ts - prev.taken_at), 0.001)),
+							/* under 0.1 s of counting (a reset just before): no rate this cycle */
+							CASE WHEN covered_s >= 0.1
+								 THEN round((hs.calls / covered_s)::numeric, 2)::float8 END),
 						   ('latency_p50_ms', hs.p50_ms),
 						   ('latency_p95_ms', hs.p95_ms),
 						   ('latency_p99_ms', hs.p99_ms)) m(metric, value)

@@ -57,6 +57,46 @@ REVOKE ALL ON FUNCTION infraguard.report_format_value(float8, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.report_format_value(float8, text) TO pg_monitor;
 
 /*
+ * The window of a report or of one of its parts, checked once for all of
+ * them: finite, since before until, at most 400 days (so that no call reads
+ * years of history by mistake).  The length is computed from the epochs:
+ * subtracting timestamps thousands of years apart overflows an interval.
+ */
+CREATE OR REPLACE FUNCTION infraguard.report_check_window(since timestamptz, until timestamptz)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	max_days constant integer := 400;
+	days float8;
+BEGIN
+	IF since IS NULL OR until IS NULL OR NOT isfinite(since) OR NOT isfinite(until) THEN
+		RAISE EXCEPTION 'since and until must be finite timestamps, not % and %',
+						coalesce(since::text, 'NULL'), coalesce(until::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Omit both for the last 24 hours: SELECT infraguard.report();';
+	END IF;
+	IF since >= until THEN
+		RAISE EXCEPTION 'since (%) must be earlier than until (%)', since, until
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = CASE WHEN since = until THEN 'A report needs a window of some length.'
+							  ELSE 'Swap the two values?' END;
+	END IF;
+	days := (extract(epoch FROM until) - extract(epoch FROM since)) / 86400;
+	IF days > max_days THEN
+		RAISE EXCEPTION 'a report covers at most % days, not % days', max_days, round(days::numeric, 1)
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Report on a shorter window, for example SELECT infraguard.report(now() - interval ''30 days'');';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION infraguard.report_check_window(timestamptz, timestamptz) IS
+	'Internal: error 22023 unless since..until is a finite window of some length and at most 400 days';
+REVOKE ALL ON FUNCTION infraguard.report_check_window(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.report_check_window(timestamptz, timestamptz) TO pg_monitor;
+
+/*
  * Ticks of a value axis covering lo..hi: four or five "nice" steps (1, 2,
  * 2.5 or 5 times a power of ten) in the display unit, so that every label is
  * exact.  Sizes are shown in the largest binary unit below the top of the
@@ -78,18 +118,36 @@ DECLARE
 	first_tick float8;
 	n integer;
 	decimals integer;
+	magnitude float8;
 BEGIN
 	IF lo IS NULL OR hi IS NULL OR lo = 'NaN' OR hi = 'NaN'
 	   OR abs(lo) = 'Infinity' OR abs(hi) = 'Infinity' THEN
 		RETURN;
 	END IF;
-	IF hi <= lo THEN
-		IF hi = 0 THEN
+	IF lo > hi THEN
+		RAISE EXCEPTION 'lo (%) must not be greater than hi (%)', lo, hi
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	/* an axis needs a span, and a label a number people can read */
+	magnitude := greatest(abs(lo), abs(hi)) / CASE WHEN unit = 'bytes' THEN 1024.0 ^ 5 ELSE 1 END;
+	IF magnitude > 1e15 THEN
+		RAISE EXCEPTION 'axis values of magnitude % cannot be labelled', greatest(abs(lo), abs(hi))
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Values on a chart axis must lie within -1e15 .. 1e15 of their unit.';
+	END IF;
+	IF hi - lo <= greatest(abs(lo), abs(hi)) * 1e-9 THEN
+		/* flat (or too flat to tell apart at the labels' precision): some room around it */
+		IF hi = 0 AND lo = 0 THEN
 			hi := 1;
 		ELSE
 			lo := lo - abs(lo) * 0.1;
 			hi := hi + abs(hi) * 0.1;
 		END IF;
+	END IF;
+	IF hi - lo < 1e-6 THEN
+		RAISE EXCEPTION 'axis span % is too small to label', hi - lo
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Show such values in a smaller unit.';
 	END IF;
 
 	IF unit = 'bytes' THEN
@@ -116,8 +174,8 @@ BEGIN
 
 	first_tick := floor(lo / divisor / step) * step;
 	n := ceil(hi / divisor / step - 1e-9)::integer - floor(lo / divisor / step)::integer;
-	SELECT coalesce(min(d), 4) INTO decimals
-	  FROM generate_series(0, 4) d
+	SELECT coalesce(min(d), 8) INTO decimals
+	  FROM generate_series(0, 8) d
 	 WHERE abs(round(step::numeric, d) - step::numeric) <= step::numeric * 1e-6;
 
 	RETURN QUERY
@@ -147,13 +205,20 @@ DECLARE
 									   '15 minutes', '30 minutes', '1 hour', '2 hours', '3 hours', '6 hours',
 									   '12 hours', '1 day', '2 days', '7 days', '14 days', '1 month',
 									   '2 months', '3 months', '6 months', '1 year'];
-	span float8 := extract(epoch FROM x_to - x_from);
+	/* from the epochs: subtracting far-apart timestamps overflows an interval */
+	span float8 := extract(epoch FROM x_to) - extract(epoch FROM x_from);
 	step interval;
 	first_tick timestamptz;
 	fmt text;
 BEGIN
-	IF span IS NULL OR span <= 0 THEN
-		RETURN;
+	IF x_from IS NULL OR x_to IS NULL OR NOT isfinite(x_from) OR NOT isfinite(x_to) THEN
+		RAISE EXCEPTION 'a time axis needs finite bounds, not % and %',
+						coalesce(x_from::text, 'NULL'), coalesce(x_to::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF span <= 0 THEN
+		RAISE EXCEPTION 'a time axis needs x_from (%) earlier than x_to (%)', x_from, x_to
+			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	SELECT s INTO step
 	  FROM unnest(steps) WITH ORDINALITY u(s, o)
@@ -173,6 +238,18 @@ BEGIN
 		first_tick := date_trunc('month', x_from);
 	ELSE
 		first_tick := date_trunc('year', x_from);
+	END IF;
+
+	/* steps of years: whole years counted as numbers (timestamps would overflow past 294276) */
+	IF step >= interval '1 year' THEN
+		RETURN QUERY
+		SELECT make_timestamptz(y::integer, 1, 1, 0, 0, 0), to_char(make_timestamptz(y::integer, 1, 1, 0, 0, 0), 'YYYY')
+		  FROM generate_series(ceil(extract(year FROM x_from) / (extract(epoch FROM step) / 31557600))
+							   * round(extract(epoch FROM step) / 31557600),
+							   extract(year FROM x_to), round(extract(epoch FROM step) / 31557600)) y
+		 WHERE y <> 0
+		   AND make_timestamptz(y::integer, 1, 1, 0, 0, 0) BETWEEN x_from AND x_to;
+		RETURN;
 	END IF;
 
 	fmt := CASE WHEN step < interval '1 minute' THEN 'HH24:MI:SS'
@@ -242,10 +319,16 @@ CREATE OR REPLACE FUNCTION infraguard.report_series(metrics text[], labels text[
 										 until timestamptz, max_points integer DEFAULT 500,
 										 fill_zero boolean DEFAULT false)
 RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT coalesce(jsonb_agg(jsonb_build_object('name', coalesce(labels[m.ord], m.metric), 'points', p.points)
+BEGIN
+	PERFORM infraguard.report_check_window(since, until);
+	IF max_points IS NULL OR max_points < 1 THEN
+		RAISE EXCEPTION 'max_points must be a positive number, not %', coalesce(max_points::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('name', coalesce(labels[m.ord], m.metric), 'points', p.points)
 							  ORDER BY m.ord),
 					'[]'::jsonb)
 	  FROM unnest(metrics) WITH ORDINALITY m(metric, ord)
@@ -270,6 +353,8 @@ AS $$
 														  AND h.taken_at = sn.taken_at)) v) r
 					 GROUP BY r.rn * greatest(max_points, 1) / r.n) b
 			HAVING bool_or(b.recorded)) p		-- no row, and no series, without a recorded sample
+	);
+END;
 $$;
 COMMENT ON FUNCTION infraguard.report_series(text[], text[], timestamptz, timestamptz, integer, boolean) IS
 	'Internal: metric_history series of a window as JSON points, at most max_points per series';
@@ -487,6 +572,7 @@ DECLARE
 	prev_lane bigint := 0;
 	t record;
 BEGIN
+	PERFORM infraguard.report_check_window(since, until);
 	SELECT least(count(DISTINCT al.metric), max_lanes) INTO lanes
 	  FROM infraguard.alerts al
 	 WHERE al.opened_at <= until AND (al.resolved_at IS NULL OR al.resolved_at >= since);
@@ -624,7 +710,7 @@ AS $$
 										  ' ' ORDER BY c.rank)
 						  FROM (SELECT h.status, count(*) AS n,
 									   CASE h.status WHEN 'critical' THEN 0 WHEN 'warning' THEN 1
-													 WHEN 'unknown' THEN 2 ELSE 3 END AS rank
+													 WHEN 'ok' THEN 2 ELSE 3 END AS rank
 								  FROM h GROUP BY h.status) c), '')
 		   || '</p>'
 		   || infraguard.html_table(
@@ -666,6 +752,7 @@ DECLARE
 	notes text[];
 	projected boolean;
 BEGIN
+	PERFORM infraguard.report_check_window(since, until);
 	SELECT array_agg(d.metric ORDER BY d.latest DESC, d.metric), array_agg(d.label ORDER BY d.latest DESC, d.metric)
 	  INTO names, labels
 	  FROM (SELECT n.metric, n.label, l.value AS latest
@@ -733,6 +820,7 @@ DECLARE
 	names text[];
 	labels text[];
 BEGIN
+	PERFORM infraguard.report_check_window(since, until);
 	/*
 	 * The rows behind the latency_history view, read per metric: each series
 	 * is then one range of the (metric, taken_at) index.
@@ -788,6 +876,7 @@ DECLARE
 	html text;
 	body_rows jsonb;
 BEGIN
+	PERFORM infraguard.report_check_window(since, until);
 	SELECT jsonb_agg(jsonb_build_array(
 				d.datname, q.calls,
 				infraguard.report_format_value(q.total_ms, 'ms'),
@@ -868,7 +957,6 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	max_window constant interval := '400 days';
 	ts_format constant text := 'YYYY-MM-DD HH24:MI:SS TZ';
 	style constant text := $css$
 :root { color-scheme: light; }
@@ -915,23 +1003,7 @@ footer { color: #57606a; font-size: 12px; }
 $css$;
 	server text;
 BEGIN
-	IF since IS NULL OR until IS NULL OR NOT isfinite(since) OR NOT isfinite(until) THEN
-		RAISE EXCEPTION 'since and until must be finite timestamps, not % and %',
-						coalesce(since::text, 'NULL'), coalesce(until::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Omit both for the last 24 hours: SELECT infraguard.report();';
-	END IF;
-	IF since >= until THEN
-		RAISE EXCEPTION 'since (%) must be earlier than until (%)', since, until
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = CASE WHEN since = until THEN 'A report needs a window of some length.'
-							  ELSE 'Swap the two values?' END;
-	END IF;
-	IF until - since > max_window THEN
-		RAISE EXCEPTION 'a report covers at most %, not %', max_window, until - since
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Report on a shorter window, for example SELECT infraguard.report(now() - interval ''30 days'');';
-	END IF;
+	PERFORM infraguard.report_check_window(since, until);
 
 	server := coalesce(nullif(current_setting('cluster_name'), ''), host(inet_server_addr()), 'local socket')
 			  || ', port ' || current_setting('port');

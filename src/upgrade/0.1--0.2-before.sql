@@ -54,6 +54,8 @@ UPDATE infraguard.thresholds t
 			   AS s(metric, warning, critical, direction, action)
 		 WHERE (s.metric, s.warning, s.critical, s.direction, true, s.action)
 			   IS NOT DISTINCT FROM (t.metric, t.warning, t.critical, t.direction, t.enabled, t.action));
+
+/*
  * Suggestions (issue 9) and no self-noise (issue 10): the lists take an
  * include_infraguard argument, duplicate_indexes() gains a reason column.
  */
@@ -62,3 +64,21 @@ DROP FUNCTION IF EXISTS infraguard.index_usage();
 DROP FUNCTION IF EXISTS infraguard.unused_indexes(bigint);
 DROP FUNCTION IF EXISTS infraguard.duplicate_indexes();
 DROP FUNCTION IF EXISTS infraguard.maintenance_plan();
+/* column_widths() gains n_distinct (bloat() estimates deduplicated B-trees) */
+DROP FUNCTION IF EXISTS infraguard.column_widths();
+
+/*
+ * When a latency reading was taken (clock time, not its snapshot's
+ * transaction start): statements_per_second divides by the time between
+ * two readings.  NULL in rows recorded by 0.1.
+ */
+ALTER TABLE infraguard.latency_snapshots ADD COLUMN IF NOT EXISTS read_at timestamptz;
+COMMENT ON COLUMN infraguard.latency_snapshots.read_at IS
+	'Clock time at which the counters were read (NULL in rows recorded by 0.1: use taken_at)';
+
+/*
+ * current_metrics() gains an action column: advice that follows from the
+ * reading (judge() prefers it to the threshold's general action).  health()
+ * and judge() are LANGUAGE sql and only name it in their bodies.
+ */
+DROP FUNCTION IF EXISTS infraguard.current_metrics();

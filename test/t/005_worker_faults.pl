@@ -5,6 +5,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes;
 
 # 1. infraguard.database does not exist: one clear line with a HINT, then
 # retries with backoff, not a FATAL every 10 seconds
@@ -93,6 +94,44 @@ like($standby->safe_psql('postgres',
 	qr/^standby streaming true$/, 'replication() on the standby describes itself');
 is($standby->safe_psql('postgres', "SELECT count(*) FROM infraguard.wraparound() WHERE kind = 'database'"),
 	'3', 'read-only diagnostics work on the standby');
+
+# replay paused: the lag is the age of the last replayed commit at the
+# moment of reading, never 0 and never understated (0.1 said "replayed all
+# WAL it received" or understated), and the action is the statement that
+# resumes replay, which works
+$primary->safe_psql('postgres',
+	"UPDATE infraguard.thresholds SET warning = 1, critical = 100000 WHERE metric = 'replication_lag'");
+$primary->wait_for_catchup($standby);
+my $caught_up_at = Time::HiRes::time();
+$standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
+my $paused_at = Time::HiRes::time();
+$primary->safe_psql('postgres', 'CREATE TABLE after_pause AS SELECT 1 AS x');
+sleep 3;
+my $t0 = Time::HiRes::time();
+my ($lag_status, $lag, $lag_detail, $lag_action) = split /\|/, $standby->safe_psql('postgres',
+	"SELECT status, value, detail, action FROM infraguard.health() WHERE check_name = 'replication_lag'");
+my $t1 = Time::HiRes::time();
+like($lag_detail, qr/standby replay is paused/, 'the paused replay is named');
+is($lag_status, 'warning', 'and judged against the thresholds');
+# the last commit replayed happened between the catch-up and the pause
+cmp_ok($lag, '>=', $t0 - $paused_at - 0.2, "lag $lag s is not understated");
+cmp_ok($lag, '<=', $t1 - $caught_up_at + 1.5, "lag $lag s is not overstated");
+like($lag_action, qr/SELECT pg_wal_replay_resume\(\);/, 'the action resumes replay');
+# every statement the actions name runs on the standby
+my @statements = ($lag_action =~ /(SELECT [^;]*;)/g);
+push @statements, ($standby->safe_psql('postgres',
+	"SELECT action FROM infraguard.thresholds WHERE metric = 'replication_lag'") =~ /(SELECT [^;]*;)/g);
+for my $stmt (@statements)
+{
+	my ($rc, $out, $err) = $standby->psql('postgres', $stmt);
+	is($rc, 0, "suggested statement runs on the standby: $stmt");
+}
+ok($standby->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM pg_class WHERE relname = 'after_pause'"),
+	'replay resumed');
+ok($standby->poll_query_until('postgres',
+		"SELECT value = 0 FROM infraguard.health() WHERE check_name = 'replication_lag'"),
+	'caught up again: lag 0');
 
 $log = slurp_file($standby->logfile);
 unlike($log, qr/ERROR:/, 'no errors on the standby');

@@ -538,6 +538,39 @@ START_TEST(test_loadavg_fixtures)
 }
 END_TEST
 
+/*
+ * /proc decimals come out as the double nearest the text, so that they print
+ * as written: "1.68" is 1.68, not 1 + 0.68 = 1.6800000000000002 (0.1's
+ * parser).  Exact equality on purpose.
+ */
+START_TEST(test_loadavg_exact)
+{
+	double		load[3];
+	char		text[64];
+
+	ck_assert_int_eq(ig_procfs_parse_loadavg("1.68 2.41 11.07 1/2 3\n", load), IG_OK);
+	ck_assert(load[0] == 1.68);
+	ck_assert(load[1] == 2.41);
+	ck_assert(load[2] == 11.07);
+	snprintf(text, sizeof(text), "%.17g", load[0]);
+	ck_assert_str_eq(text, "1.6799999999999999");	/* the nearest double, printed in full */
+	ck_assert(load[0] == strtod("1.68", NULL));
+
+	/* every value with two decimals up to 100, as the kernel prints them */
+	for (int i = 0; i <= 10000; i++)
+	{
+		char		line[64];
+
+		snprintf(line, sizeof(line), "%d.%02d 0.00 0.00 1/1 1\n", i / 100, i % 100);
+		ck_assert_int_eq(ig_procfs_parse_loadavg(line, load), IG_OK);
+		ck_assert_msg(load[0] == strtod(line, NULL), "%s parsed as %.17g", line, load[0]);
+	}
+	/* a long fraction still parses (approximately) */
+	ck_assert_int_eq(ig_procfs_parse_loadavg("123456789.123456789123 0 0\n", load), IG_OK);
+	ck_assert_double_eq_tol(load[0], 123456789.123456789, 1e-6);
+}
+END_TEST
+
 START_TEST(test_loadavg_inline)
 {
 	double		load[3];
@@ -716,6 +749,7 @@ procfs_suite(void)
 
 	tcase_add_test(load, test_loadavg_fixtures);
 	tcase_add_test(load, test_loadavg_inline);
+	tcase_add_test(load, test_loadavg_exact);
 	suite_add_tcase(s, load);
 
 	tcase_add_test(robust, test_truncation_never_lies);
