@@ -155,10 +155,10 @@ BEGIN
 		SELECT b.pid, b.username, b.wait_seconds, b.lock_mode, b.lock_type, b.relation,
 			   b.root_blocker, b.blocker_state, b.blocker_query, ra.usename AS root_user
 		  INTO r
-		  FROM infraguard.blocking() b
+		  FROM infraguard.blocking() WITH ORDINALITY b
 		  LEFT JOIN pg_stat_activity ra ON ra.pid = b.root_blocker
 		 WHERE b.wait_seconds IS NOT NULL
-		 ORDER BY b.wait_seconds DESC, b.pid
+		 ORDER BY b.ordinality		-- blocking() lists the longest wait first (unrounded)
 		 LIMIT 1;
 	END IF;
 	/* (FOUND is the SELECT's only when it ran: n > 0 guards it) */

@@ -9,7 +9,10 @@
  * blocker is the head of the wait chain, found by following the first
  * blocker until a session that waits for nobody; blocker_query and
  * blocker_state are the root blocker's, the session to act on.  A prepared
- * transaction holding the lock shows as root_blocker 0.
+ * transaction holding the lock shows as root_blocker 0.  wait_seconds is
+ * measured against the clock, not now(): called inside a transaction (as
+ * terminate_blockers() may be), now() is that transaction's start and would
+ * make every later wait negative.
  */
 CREATE OR REPLACE FUNCTION infraguard.blocking()
 RETURNS TABLE (pid integer, username name, dbname name, blocked_by integer[],
@@ -40,7 +43,7 @@ AS $$
 	SELECT w.pid, w.usename, w.datname, w.blocked_by, r.head,
 		   l.locktype, l.mode,
 		   CASE WHEN l.relation IS NOT NULL THEN l.relation::regclass::text END,
-		   round(extract(epoch FROM now() - l.waitstart)::numeric, 1)::float8,
+		   round(extract(epoch FROM clock_timestamp() - l.waitstart)::numeric, 1)::float8,
 		   left(btrim(regexp_replace(w.query, '\s+', ' ', 'g')), 200),
 		   left(btrim(regexp_replace(b.query, '\s+', ' ', 'g')), 200),
 		   CASE WHEN r.head = 0 THEN 'prepared transaction' ELSE b.state END
@@ -237,18 +240,18 @@ BEGIN
 
 	FOR r IN
 		SELECT b.root_blocker AS pid,
-			   array_agg(b.pid ORDER BY b.wait_seconds DESC, b.pid) AS victims,
+			   array_agg(b.pid ORDER BY b.ordinality) AS victims,	-- longest wait first
 			   max(b.wait_seconds) AS longest,
 			   a.usename, a.datname, a.state, a.backend_type, a.backend_start,
 			   left(btrim(regexp_replace(a.query, '\s+', ' ', 'g')), 200) AS q,
 			   coalesce(ro.rolsuper, false) AS blocker_is_superuser
-		  FROM infraguard.blocking() b
+		  FROM infraguard.blocking() WITH ORDINALITY b
 		  LEFT JOIN pg_stat_activity a ON a.pid = b.root_blocker
 		  LEFT JOIN pg_roles ro ON ro.oid = a.usesysid
 		 WHERE b.wait_seconds > extract(epoch FROM min_wait)
 		 GROUP BY b.root_blocker, a.usename, a.datname, a.state, a.backend_type, a.backend_start,
 				  a.query, ro.rolsuper
-		 ORDER BY max(b.wait_seconds) DESC, b.root_blocker
+		 ORDER BY min(b.ordinality)
 	LOOP
 		pid := r.pid;
 		username := r.usename;
