@@ -303,11 +303,14 @@ ig_forecast_judge(const IgFit *fit, int n, const IgForecastRules *rules,
 	return IG_OK;
 }
 
-/* "%.0f" when the value is whole at one decimal, else "%.1f" */
+/*
+ * One decimal below 10 ("1.5 hours"), whole numbers above ("76 seconds"):
+ * "%.0f" when the rounded value is whole, else "%.1f".
+ */
 static int
 amount_text(double v, const char *unit, char *buf, size_t len)
 {
-	double		r = round(v * 10.0) / 10.0;
+	double		r = v >= 9.95 ? round(v) : round(v * 10.0) / 10.0;
 
 	if (r == floor(r))
 		return snprintf(buf, len, "%.0f %s%s", r, unit, r == 1.0 ? "" : "s");

@@ -156,7 +156,7 @@ extern double ig_forecast_t99(int df);
 /*
  * A duration for people: "45 seconds", "2 minutes", "6 hours", "1.5 days"
  * (seconds below 90 s, minutes below 90 min, hours below 36 h, else days;
- * at most one decimal, "1 minute" singular).  Writes at most len bytes
+ * one decimal below 10, whole above; "1 minute" singular).  Writes at most len bytes
  * including the terminating NUL, like snprintf, and returns what snprintf
  * returns; "?" for a negative or non-finite duration.
  */

@@ -521,6 +521,10 @@ START_TEST(test_duration_text)
 	ck_assert_str_eq(b, "1 second");
 	ig_forecast_duration_text(45.0, b, sizeof(b));
 	ck_assert_str_eq(b, "45 seconds");
+	ig_forecast_duration_text(75.6, b, sizeof(b));
+	ck_assert_str_eq(b, "76 seconds");
+	ig_forecast_duration_text(5.14, b, sizeof(b));
+	ck_assert_str_eq(b, "5.1 seconds");
 	ig_forecast_duration_text(3600.0, b, sizeof(b));
 	ck_assert_str_eq(b, "60 minutes");
 	ig_forecast_duration_text(5400.0, b, sizeof(b));
