@@ -170,7 +170,7 @@ infraguard_forecast_0_2(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("window_seconds and min_history_seconds must be finite and not negative"),
-				 errhint("Pass 0 for no window rule.")));
+				 errhint("Pass the window asked about in seconds (0 for none) and the minimum history in seconds (21600 for 6 hours).")));
 
 	x = float8_array(PG_GETARG_ARRAYTYPE_P(0), "x_epoch", &nx);
 	y = float8_array(PG_GETARG_ARRAYTYPE_P(1), "y", &ny);
