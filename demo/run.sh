@@ -97,8 +97,29 @@ SELECT status, count(*) FROM orders GROUP BY status;
 SELECT pg_sleep(0.2);
 SELECT pg_stat_force_next_flush();
 SQL
-sleep 1
-demo_psql -qAtc "SELECT infraguard.take_snapshot()" >/dev/null
+
+# History for the report: rounds of a small workload, each ended by a
+# snapshot, so that every chart of report() has a line of several points
+# (the worker adds its own every 10 s).  Long enough for an alert to hold
+# (dead_tuple_ratio is over its warning level, autovacuum being off on
+# orders).  Forecasts stay silent: minutes of history are not enough for one,
+# and the report says so.
+ROUNDS=${IG_DEMO_ROUNDS:-15}
+ig_log "recording history: $ROUNDS rounds of workload and snapshots, 5 s apart"
+for i in $(seq 1 "$ROUNDS"); do
+	demo_psql -qAt -v ON_ERROR_STOP=1 >/dev/null <<SQL
+INSERT INTO orders (customer_id, status, note)
+SELECT g % 5000, 'new', repeat('r', 40) FROM generate_series(1, 2000) g;
+SELECT count(*) FROM orders WHERE customer_id = $i * 17;
+SELECT status, count(*) FROM orders GROUP BY status;
+SELECT pg_sleep(0.05 * ($i % 4));
+SELECT pg_stat_force_next_flush();
+SELECT infraguard.take_snapshot();
+SQL
+	printf '.'
+	sleep 5
+done
+echo
 
 show() {
 	printf '\n--- %s\n' "$1"
@@ -119,8 +140,12 @@ show "SELECT metric, level, value, threshold, opened_at FROM infraguard.active_a
 show "SELECT check_name, status, detail FROM infraguard.security_audit() WHERE status <> 'ok'"
 show "SELECT priority, kind, statement, reason FROM infraguard.maintenance_plan() LIMIT 5"
 
-demo_psql -qAt -c "SELECT infraguard.report(now() - interval '1 hour', now())" > "$DEMO_DIR/report.html"
+# the default window (the last 24 hours): its charts start at the first sample
+demo_psql -qAt -c "SELECT infraguard.report()" > "$DEMO_DIR/report.html"
 chmod 644 "$DEMO_DIR/report.html"
+charts=$(grep -o '<figure class="chart[^"]*"' "$DEMO_DIR/report.html" | wc -l)
+empty=$(grep -o 'no data in this window\|no alerts in this window' "$DEMO_DIR/report.html" | wc -l || true)
+echo "report: $charts charts, $empty without data"
 
 cat <<EOF2
 

@@ -45,4 +45,12 @@ SELECT * FROM infraguard.histogram_stats(ARRAY[1], ARRAY[1]::bigint[], 1, ARRAY[
 SELECT * FROM infraguard.forecast(ARRAY[1, 2], ARRAY[1]::float8[], 1, 2, 3);
 SELECT * FROM infraguard.forecast(ARRAY[1, NULL], ARRAY[1, 2]::float8[], 1, 2, 3);
 SELECT * FROM infraguard.forecast(ARRAY[1, 2], ARRAY[1, 'Infinity']::float8[], 1, 2, 3);
+SELECT * FROM infraguard.forecast(ARRAY[1, 2], ARRAY[1, 2]::float8[], 1, 2, 3, -1, 0);
+SELECT * FROM infraguard.forecast(ARRAY[1, 2], ARRAY[1, 2]::float8[], 1, 2, 3, 0, 'NaN');
+SELECT * FROM infraguard.forecast(ARRAY[1, 2], ARRAY[1, 2]::float8[], 1, 2, 3, 'Infinity', 0);
+SELECT infraguard.duration_text('NaN') AS nan, infraguard.duration_text(-5) AS negative,
+	   infraguard.duration_text(NULL) IS NULL AS null_is_null;
+SELECT * FROM infraguard.terminate_blockers(NULL);
+SELECT * FROM infraguard.terminate_blockers('0');
+SELECT * FROM infraguard.terminate_blockers('1 second', NULL);
 SELECT infraguard.alert_transition('bogus', 'ok');

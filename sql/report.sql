@@ -30,11 +30,29 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT split_part(substr(html, nullif(strpos(html, 'id="' || id || '"'), 0)), closing, 1)
 $$;
 
+-- The default window (24 hours) over seconds of history: the time axis
+-- starts at the first sample (labels in seconds), and the size chart has no
+-- forecast, only why (0.1: a 24-hour axis with the data in its last pixel,
+-- and a dashed line from seconds of data)
+CREATE TEMP TABLE fresh AS SELECT infraguard.report() AS html;
+SELECT pg_temp.occurrences(pg_temp.part(html, 'chart-statement-latency'), 'class="xlabel"') >= 1 AS ticks,
+	   pg_temp.part(html, 'chart-statement-latency') !~ 'class="xlabel"[^>]*>[0-9]{2}:[0-9]{2}<' AS seconds_axis,
+	   strpos(html, '; history from ') > 0 AS header_says_so,
+	   strpos(pg_temp.part(html, 'chart-database-size'), 'class="projection"') = 0 AS no_projection,
+	   pg_temp.part(html, 'chart-database-size') ~ 'contrib_regression: [^<]*; no forecast: ([0-9.]+ (second|minute)s? of history, need 6 hours|[0-9]+ samples?, need at least 6)' AS says_why
+  FROM fresh;
+
 BEGIN;
 -- 2,000 older CPU samples: the chart shows 500 averaged points
 INSERT INTO infraguard.metric_history (taken_at, snapshot_id, metric, value)
 SELECT now() - interval '23 hours' + i * interval '30 seconds', 0, 'cpu_percent', 50 + 40 * sin(i / 100.0)
   FROM generate_series(1, 2000) i;
+-- 23 hours of this database growing 50 MB a day, up to its size now: a
+-- trusted trend, drawn dashed
+INSERT INTO infraguard.metric_history (taken_at, snapshot_id, metric, value)
+SELECT now() - interval '23 hours' + i * interval '10 minutes', 0, 'database_size_bytes:' || current_database(),
+	   pg_database_size(current_database()) - 50e6 * (23 * 6 - i) / 144.0
+  FROM generate_series(0, 137) i;
 -- a metric name and alerts to escape; one resolved critical, one open warning
 INSERT INTO infraguard.metric_history (taken_at, snapshot_id, metric, value)
 VALUES (now() - interval '1 hour', 0, 'connections:<b>"''&</b>', 3);

@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/array.h"
@@ -119,4 +121,118 @@ infraguard_forecast(PG_FUNCTION_ARGS)
 				 &values[2], &nulls[2]);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+/*
+ * infraguard.forecast(x_epoch float8[], y float8[], y_now, warning_target,
+ *					   critical_target, window_seconds, min_history_seconds)
+ *	  → growth_per_day, growth_margin_per_day, days_to_warning,
+ *		days_to_critical, points, history_seconds, r2, residual_sd,
+ *		trusted, note
+ *
+ * The 0.2 forecast: the same fit, judged by ig_forecast_judge() before
+ * anything is extrapolated.  growth_per_day is NULL while the history is
+ * too short or too sparse, 0 when the slope is within its own noise; the
+ * days are given only when trusted (enough history, a trend whose 99 %
+ * interval excludes zero, R-squared >= 0.5).  note says why, always.
+ * (infraguard_forecast above stays for a 0.1 catalog.)
+ */
+PG_FUNCTION_INFO_V1(infraguard_forecast_0_2);
+
+Datum
+infraguard_forecast_0_2(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[10];
+	bool		nulls[10] = {true, true, true, true, false, false, true, true, false, false};
+	double	   *x;
+	double	   *y;
+	int			nx;
+	int			ny;
+	IgFit		fit;
+	IgStatus	status;
+	IgForecastRules rules;
+	IgForecastJudgement j;
+	char		note[256];
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("x_epoch and y must not be NULL")));
+	rules.window = PG_ARGISNULL(5) ? 0.0 : PG_GETARG_FLOAT8(5);
+	rules.min_history = PG_ARGISNULL(6) ? IG_FORECAST_DEFAULT_MIN_HISTORY : PG_GETARG_FLOAT8(6);
+	rules.min_points = IG_FORECAST_DEFAULT_MIN_POINTS;
+	rules.min_r2 = IG_FORECAST_DEFAULT_MIN_R2;
+	if (!(rules.window >= 0.0) || isinf(rules.window) ||
+		!(rules.min_history >= 0.0) || isinf(rules.min_history))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window_seconds and min_history_seconds must be finite and not negative"),
+				 errhint("Pass the window asked about in seconds (0 for none) and the minimum history in seconds (21600 for 6 hours).")));
+
+	x = float8_array(PG_GETARG_ARRAYTYPE_P(0), "x_epoch", &nx);
+	y = float8_array(PG_GETARG_ARRAYTYPE_P(1), "y", &ny);
+	if (nx != ny)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x_epoch and y must have the same length (%d and %d)", nx, ny)));
+
+	status = ig_forecast_fit(x, y, nx, &fit);
+	if (status == IG_ERANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("forecast input must be finite numbers")));
+	if (ig_forecast_judge(status == IG_OK ? &fit : NULL, nx, &rules, &j) != IG_OK)
+		elog(ERROR, "forecast rules out of range");
+	ig_forecast_explain(status == IG_OK ? &fit : NULL, &rules, &j, note, sizeof(note));
+
+	if (!isnan(j.growth))
+	{
+		values[0] = Float8GetDatum(j.growth * SECONDS_PER_DAY);
+		nulls[0] = false;
+	}
+	if (isfinite(j.margin))
+	{
+		values[1] = Float8GetDatum(j.margin * SECONDS_PER_DAY);
+		nulls[1] = false;
+	}
+	if (j.extrapolate)
+	{
+		double		x_now = x[nx - 1];
+		double		y_now = PG_ARGISNULL(2) ? y[ny - 1] : PG_GETARG_FLOAT8(2);
+
+		set_days(&fit, x_now, y_now, !PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_FLOAT8(3),
+				 &values[2], &nulls[2]);
+		set_days(&fit, x_now, y_now, !PG_ARGISNULL(4), PG_ARGISNULL(4) ? 0 : PG_GETARG_FLOAT8(4),
+				 &values[3], &nulls[3]);
+	}
+	values[4] = Int32GetDatum(nx);
+	values[5] = Float8GetDatum(j.history);
+	if (status == IG_OK)
+	{
+		values[6] = Float8GetDatum(fit.r2);
+		nulls[6] = false;
+		if (fit.n > 2)
+		{
+			values[7] = Float8GetDatum(fit.residual_sd);
+			nulls[7] = false;
+		}
+	}
+	values[8] = BoolGetDatum(j.extrapolate);
+	values[9] = CStringGetTextDatum(note);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+/* infraguard.duration_text(seconds float8) → "2 minutes", "6 hours" ... */
+PG_FUNCTION_INFO_V1(infraguard_duration_text);
+
+Datum
+infraguard_duration_text(PG_FUNCTION_ARGS)
+{
+	char		buf[64];
+
+	ig_forecast_duration_text(PG_GETARG_FLOAT8(0), buf, sizeof(buf));
+	PG_RETURN_TEXT_P(cstring_to_text(buf));
 }

@@ -40,6 +40,7 @@ static int	infraguard_retention = 30 * 24 * 60;
 static int	infraguard_top_statements = 50;
 static int	infraguard_relation_refresh_batch = 500;
 static int	infraguard_min_index_observation = 7 * 24 * 60 * 60;
+static int	infraguard_forecast_min_history = 6 * 60 * 60;
 
 static const struct config_enum_entry alert_log_level_options[] = {
 	{"debug", DEBUG1, false},
@@ -124,6 +125,15 @@ _PG_init(void)
 							500, 0, 1000000,
 							PGC_SIGHUP,
 							0,
+							NULL, NULL, NULL);
+	/* read by the SQL forecasts (capacity_forecast, table_growth, report) */
+	DefineCustomIntVariable("infraguard.forecast_min_history",
+							"History a growth rate or a date needs, at the least.",
+							"A quarter of the window asked about is needed too. Below that, forecasts say how much history there is instead of extrapolating.",
+							&infraguard_forecast_min_history,
+							6 * 60 * 60, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
 	/*

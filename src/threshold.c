@@ -16,6 +16,7 @@
  */
 #include "postgres.h"
 
+#include "commands/extension.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 
@@ -123,4 +124,17 @@ infraguard_alert_transition(PG_FUNCTION_ARGS)
 	IgLevel		new_level = level_from_text(PG_GETARG_TEXT_PP(1), "new_level");
 
 	PG_RETURN_TEXT_P(cstring_to_text(ig_alert_action_name(ig_alert_next(open_level, new_level))));
+}
+
+/*
+ * infraguard.creating_extension(): true while an extension script runs
+ * (CREATE EXTENSION or ALTER EXTENSION UPDATE).  The thresholds triggers
+ * use it to tell the rows our scripts seed from the DBA's own.
+ */
+PG_FUNCTION_INFO_V1(infraguard_creating_extension);
+
+Datum
+infraguard_creating_extension(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(creating_extension);
 }

@@ -32,7 +32,7 @@ ig_require_root() {
 # ig_install_packages [extra packages...]
 ig_install_packages() {
 	local pkgs=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib
-		check pkg-config libipc-run-perl make gcc prometheus-postgres-exporter chromium "$@")
+		check pkg-config libipc-run-perl make gcc prometheus-postgres-exporter prometheus chromium "$@")
 	local missing=()
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -32,12 +32,21 @@ REVOKE ALL ON FUNCTION infraguard.thresholds_valid(float8, float8, text) FROM PU
 GRANT EXECUTE ON FUNCTION infraguard.thresholds_valid(float8, float8, text) TO pg_monitor;
 
 /*
- * Seeded rows versus the DBA's: any change to a threshold's settings marks
- * its row customized (so pg_dump keeps it and upgrades leave it alone), and
- * a restore's customized row replaces the default that CREATE EXTENSION has
- * just seeded instead of failing on the primary key.  Extension scripts that
- * change defaults disable the first trigger while they do.
+ * Seeded rows versus the DBA's.  A row our scripts insert or change stays
+ * the extension's (customized false); any other change to a threshold's
+ * settings, or a row the DBA adds, is the DBA's (customized true), so that
+ * pg_dump keeps it and later upgrades leave it alone.  A restored row (it
+ * comes customized) replaces the default that CREATE EXTENSION has just
+ * seeded instead of failing on the primary key.
  */
+CREATE OR REPLACE FUNCTION infraguard.creating_extension()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'infraguard_creating_extension'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION infraguard.creating_extension() IS
+	'Internal: true while an extension script runs';
+REVOKE ALL ON FUNCTION infraguard.creating_extension() FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION infraguard.thresholds_mark_customized()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -46,6 +55,9 @@ AS $$
 DECLARE
 	unchanged infraguard.thresholds := NEW;
 BEGIN
+	IF infraguard.creating_extension() THEN
+		RETURN NEW;				-- our own scripts change defaults
+	END IF;
 	-- an explicit change of the flag itself is the caller's decision
 	IF NEW.customized IS DISTINCT FROM OLD.customized THEN
 		RETURN NEW;
@@ -67,13 +79,15 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF NEW.customized THEN
-		DELETE FROM infraguard.thresholds t
-		 WHERE t.metric OPERATOR(pg_catalog.=) NEW.metric AND NOT t.customized;
+	IF infraguard.creating_extension() THEN
+		RETURN NEW;				-- a seed, as the script wrote it
 	END IF;
+	NEW.customized := true;
+	DELETE FROM infraguard.thresholds t
+	 WHERE t.metric OPERATOR(pg_catalog.=) NEW.metric AND NOT t.customized;
 	RETURN NEW;
 END;
 $$;
 COMMENT ON FUNCTION infraguard.thresholds_replace_default() IS
-	'Internal: trigger letting a restored (customized) threshold replace the seeded default';
+	'Internal: trigger marking an added threshold as the DBA''s, replacing a seeded default of the same metric (pg_restore)';
 REVOKE ALL ON FUNCTION infraguard.thresholds_replace_default() FROM PUBLIC;

@@ -167,6 +167,43 @@ BEGIN
 	RETURN NEXT;
 	action := NULL;
 
+	/*
+	 * The longest current lock wait, by duration: two sessions stuck for a
+	 * minute are an incident that a count of 2 does not show.  The waiter
+	 * and the root blocker (the head of its wait chain, the session to act
+	 * on) come from blocking(), which calls pg_blocking_pids() and reads
+	 * pg_locks.waitstart: only when pg_stat_activity (no lock manager lock)
+	 * shows a lock wait at all, so an idle server pays nothing for it.
+	 */
+	metric := 'lock_wait_seconds';
+	unit := 's';
+	IF n > 0 THEN
+		SELECT b.pid, b.username, b.wait_seconds, b.lock_mode, b.lock_type, b.relation,
+			   b.root_blocker, b.blocker_state, b.blocker_query, ra.usename AS root_user
+		  INTO r
+		  FROM infraguard.blocking() WITH ORDINALITY b
+		  LEFT JOIN pg_stat_activity ra ON ra.pid = b.root_blocker
+		 WHERE b.wait_seconds IS NOT NULL
+		 ORDER BY b.ordinality		-- blocking() lists the longest wait first (unrounded)
+		 LIMIT 1;
+	END IF;
+	/* (FOUND is the SELECT's only when it ran: n > 0 guards it) */
+	IF n > 0 AND FOUND THEN
+		value := greatest(r.wait_seconds, 0);
+		detail := format('pid %s (%s) has waited %s s for %s on %s; root blocker: %s',
+						 r.pid, coalesce(quote_ident(r.username), 'unknown user'), value, r.lock_mode,
+						 coalesce(r.relation, r.lock_type),
+						 CASE WHEN r.root_blocker = 0 THEN 'a prepared transaction (pg_prepared_xacts)'
+							  ELSE format('pid %s (%s, %s): %s', r.root_blocker,
+										  coalesce(quote_ident(r.root_user), 'unknown user'),
+										  coalesce(r.blocker_state, 'state not visible'),
+										  coalesce(r.blocker_query, 'query not visible')) END);
+	ELSE
+		value := 0;
+		detail := 'no session is waiting for a lock';
+	END IF;
+	RETURN NEXT;
+
 	/* replication lag: of this standby, or of the slowest standby */
 	metric := 'replication_lag';
 	unit := 's';

@@ -434,17 +434,24 @@ REVOKE ALL ON FUNCTION infraguard.record_statements(bigint, timestamptz, integer
  * at or before the window's start (or, for a table first seen inside the
  * window, its first row).  Driven by the tables that exist now, through the
  * (relid, taken_at) index: the cost does not grow with the history's length.
+ * The growth in bytes is a measurement and always given; the growth per day
+ * extrapolates it, so it follows the forecasts' rule: only when the two rows
+ * are at least infraguard.forecast_min_history (6 hours) and a quarter of
+ * the window apart; else NULL, and note says how much history there is.
+ * (Two rows have no fit to judge: the other rules of capacity_forecast()
+ * need a series, which table_history keeps only for active tables.)
  */
 CREATE OR REPLACE FUNCTION infraguard.table_growth(window_length interval DEFAULT '7 days')
 RETURNS TABLE (schema_name name, table_name name, bytes_now bigint, size_now text,
 			   bytes_then bigint, growth_bytes bigint, growth text,
-			   growth_per_day_bytes float8, since timestamptz)
+			   growth_per_day_bytes float8, since timestamptz, note text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
 	window_start timestamptz;
+	needed_s float8;
 BEGIN
 	IF window_length IS NULL OR window_length <= interval '0' OR window_length > interval '100 years' THEN
 		RAISE EXCEPTION 'window must be a positive interval of at most 100 years, not %',
@@ -453,13 +460,20 @@ BEGIN
 				  HINT = 'For example: SELECT * FROM infraguard.table_growth(''7 days'');';
 	END IF;
 	window_start := now() - window_length;
+	needed_s := greatest(infraguard.forecast_min_history_seconds(), extract(epoch FROM window_length) / 4);
 	RETURN QUERY
 	SELECT l.schema_name::name, l.table_name::name, l.total_bytes, pg_size_pretty(l.total_bytes),
 		   f.total_bytes, l.total_bytes - f.total_bytes, pg_size_pretty(l.total_bytes - f.total_bytes),
-		   CASE WHEN l.taken_at > f.taken_at
+		   CASE WHEN extract(epoch FROM l.taken_at - f.taken_at) >= needed_s
 				THEN (l.total_bytes - f.total_bytes) / (extract(epoch FROM l.taken_at - f.taken_at)::float8 / 86400)
 		   END,
-		   f.taken_at
+		   f.taken_at,
+		   CASE WHEN extract(epoch FROM l.taken_at - f.taken_at) >= needed_s
+				THEN format('measured over %s', infraguard.duration_text(extract(epoch FROM l.taken_at - f.taken_at)))
+				ELSE format('%s of history, need %s: no rate per day',
+							infraguard.duration_text(extract(epoch FROM l.taken_at - f.taken_at)),
+							infraguard.duration_text(needed_s))
+		   END
 	  FROM pg_stat_user_tables s
 	  CROSS JOIN LATERAL (
 			SELECT h.schema_name, h.table_name, h.total_bytes, h.taken_at
@@ -482,6 +496,6 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION infraguard.table_growth(interval) IS
-	'Growth of each table over the window, from table_history, largest growth first';
+	'Growth of each table over the window, from table_history, largest growth first; a rate per day only from enough history';
 REVOKE ALL ON FUNCTION infraguard.table_growth(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.table_growth(interval) TO pg_monitor;

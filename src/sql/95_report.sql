@@ -734,10 +734,12 @@ GRANT EXECUTE ON FUNCTION infraguard.report_health() TO pg_monitor;
 
 /*
  * Database sizes (the eight largest in the window) with their forecast:
- * capacity_forecast() over the window's length (forecasts are as of now)
- * extends each series by a dashed line over a quarter of the window past
- * until, and each database gets a line of text with its growth and the days
- * until the storage thresholds.
+ * capacity_forecast() over the window's length (forecasts are as of now).
+ * A database whose forecast is trusted gets a dashed line over a quarter of
+ * the window past until; every database gets a line of text with its growth
+ * and the days until the storage thresholds, or why there is no forecast
+ * ("12 minutes of history, need 6 hours").  Nothing is extrapolated that
+ * capacity_forecast() does not trust.
  */
 CREATE OR REPLACE FUNCTION infraguard.report_size_chart(since timestamptz, until timestamptz)
 RETURNS text
@@ -765,7 +767,7 @@ BEGIN
 			 LIMIT 8) d;
 	series := infraguard.report_series(names, labels, since, until);
 
-	SELECT jsonb_agg(CASE WHEN f.growth_per_day_bytes IS NULL THEN e.s
+	SELECT jsonb_agg(CASE WHEN f.trusted IS NOT TRUE THEN e.s
 						  ELSE e.s || jsonb_build_object('projection', jsonb_build_array(
 									  e.s->'points'->-1,
 									  jsonb_build_array(extract(epoch FROM horizon),
@@ -776,20 +778,27 @@ BEGIN
 					 END ORDER BY e.ord),
 		   array_agg(CASE
 						WHEN f.growth_per_day_bytes IS NULL
-						THEN format('%s: %s; too few samples for a forecast', e.s->>'name', f.current_size)
-						WHEN f.growth_per_day_bytes <= 0
-						THEN format('%s: %s; not growing', e.s->>'name', f.current_size)
+						THEN format('%s: %s; no forecast: %s', e.s->>'name', f.current_size, f.note)
+						WHEN NOT f.trusted AND f.growth_per_day_bytes = 0
+						THEN format('%s: %s; not growing: %s', e.s->>'name', f.current_size, f.note)
+						WHEN NOT f.trusted
+						THEN format('%s: %s, changing about %s per day; no forecast: %s', e.s->>'name',
+									f.current_size, pg_size_pretty(round(f.growth_per_day_bytes)::bigint), f.note)
+						WHEN f.growth_per_day_bytes < 0
+						THEN format('%s: %s, shrinking %s per day', e.s->>'name', f.current_size,
+									pg_size_pretty(round(-f.growth_per_day_bytes)::bigint))
 						WHEN f.days_to_warning IS NULL
 						THEN format('%s: %s, growing %s per day', e.s->>'name', f.current_size,
 									pg_size_pretty(round(f.growth_per_day_bytes)::bigint))
 						WHEN f.days_to_warning <= 0
 						THEN format('%s: %s, growing %s per day; the storage warning level is already reached',
 									e.s->>'name', f.current_size, pg_size_pretty(round(f.growth_per_day_bytes)::bigint))
-						ELSE format('%s: %s, growing %s per day; storage warning level in %s days, critical in %s days',
+						ELSE format('%s: %s, growing %s per day (R-squared %s); storage warning level in %s days, critical in %s days',
 									e.s->>'name', f.current_size, pg_size_pretty(round(f.growth_per_day_bytes)::bigint),
+									round(f.r2::numeric, 2),
 									round(f.days_to_warning::numeric, 1), round(f.days_to_critical::numeric, 1))
 					 END ORDER BY e.ord) FILTER (WHERE f.name IS NOT NULL),
-		   bool_or(f.growth_per_day_bytes IS NOT NULL)
+		   coalesce(bool_or(f.trusted), false)
 	  INTO series, notes, projected
 	  FROM jsonb_array_elements(series) WITH ORDINALITY e(s, ord)
 	  LEFT JOIN infraguard.capacity_forecast(until - since) f
@@ -1002,8 +1011,22 @@ td.status::before { content: ""; display: inline-block; width: 9px; height: 9px;
 footer { color: #57606a; font-size: 12px; }
 $css$;
 	server text;
+	charts_from timestamptz;
 BEGIN
 	PERFORM infraguard.report_check_window(since, until);
+
+	/*
+	 * The charts start at the first sample in the window: the default last
+	 * 24 hours of a server that has recorded for ten minutes would otherwise
+	 * squeeze all of it into the right edge of a day-long axis.  (One index
+	 * probe of metric_history's taken_at.)
+	 */
+	SELECT min(h.taken_at) INTO charts_from
+	  FROM infraguard.metric_history h
+	 WHERE h.taken_at >= since AND h.taken_at <= until;
+	IF charts_from IS NULL OR charts_from >= until THEN
+		charts_from := since;
+	END IF;
 
 	server := coalesce(nullif(current_setting('cluster_name'), ''), host(inet_server_addr()), 'local socket')
 			  || ', port ' || current_setting('port');
@@ -1018,14 +1041,17 @@ BEGIN
 		|| '<dt>Database</dt><dd>' || infraguard.html_escape(current_database()) || '</dd>'
 		|| '<dt>Window</dt><dd>' || infraguard.html_escape(to_char(since, ts_format)) || ' &ndash; '
 		|| infraguard.html_escape(to_char(until, ts_format))
-		|| ' (' || infraguard.html_escape(date_trunc('second', until - since)::text) || ')</dd>'
+		|| ' (' || infraguard.html_escape(date_trunc('second', until - since)::text) || ')'
+		|| CASE WHEN charts_from > since
+				THEN '; history from ' || infraguard.html_escape(to_char(charts_from, ts_format))
+				ELSE '' END || '</dd>'
 		|| '<dt>Server</dt><dd>' || infraguard.html_escape(server) || '</dd>'
 		|| '<dt>Generated</dt><dd>' || infraguard.html_escape(to_char(now(), ts_format)) || '</dd>'
 		|| '<dt>PostgreSQL</dt><dd>' || infraguard.html_escape(current_setting('server_version')) || '</dd>'
 		|| '<dt>infraguard</dt><dd>' || infraguard.html_escape(infraguard.version()) || '</dd>'
 		|| '</dl></header>' || E'\n'
 		|| infraguard.report_health() || E'\n'
-		|| infraguard.report_charts(since, until) || E'\n'
+		|| infraguard.report_charts(charts_from, until) || E'\n'
 		|| infraguard.report_tables(since, until) || E'\n'
 		|| '<footer>Times are in ' || infraguard.html_escape(current_setting('TimeZone'))
 		|| '. History, forecasts and alerts are those recorded in database '

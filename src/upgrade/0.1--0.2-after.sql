@@ -3,10 +3,27 @@
  * 0.1 -> 0.2: data, after every function exists.
  */
 
+/* a change to a threshold by anyone but our scripts is the DBA's */
+CREATE TRIGGER thresholds_mark_customized
+	BEFORE UPDATE ON infraguard.thresholds
+	FOR EACH ROW EXECUTE FUNCTION infraguard.thresholds_mark_customized();
+CREATE TRIGGER thresholds_replace_default
+	BEFORE INSERT ON infraguard.thresholds
+	FOR EACH ROW EXECUTE FUNCTION infraguard.thresholds_replace_default();
+
 /*
- * Seeds first: rows changed here are still the extension's (customized
- * false), so these run before the triggers that mark a DBA's changes.
+ * What pg_dump keeps (see README, "Backup and restore").  Kept: the
+ * thresholds the DBA changed or added, the backup registry and the alerts
+ * (the record of incidents), with their sequences so that new rows after a
+ * restore do not collide.  Not kept: history (snapshots, metric, latency,
+ * table, index and statement history): it can be large, and it describes
+ * the old server's statistics, which a restore resets anyway.
  */
+SELECT pg_catalog.pg_extension_config_dump('infraguard.thresholds', 'WHERE customized');
+SELECT pg_catalog.pg_extension_config_dump('infraguard.backup_registry', '');
+SELECT pg_catalog.pg_extension_config_dump('infraguard.backup_registry_backup_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('infraguard.alerts', '');
+SELECT pg_catalog.pg_extension_config_dump('infraguard.alerts_alert_id_seq', '');
 
 /*
  * Default actions that say what to look at, with the query to run, instead
@@ -33,25 +50,14 @@ UPDATE infraguard.thresholds t
  WHERE t.metric = n.metric AND t.action = n.old_action;
 
 /*
- * From here on, a change to a threshold is the DBA's.
+ * lock_wait_seconds (issue 10): the longest current lock wait.  30 s is
+ * longer than any lock wait a healthy OLTP request tolerates (its client
+ * has usually timed out already) but survives a normal DDL or a batch
+ * update holding a row for a few seconds; 300 s is a queue that has been
+ * stuck for five minutes: an incident.  Same order as blocked_sessions'
+ * levels: one slow wait is worth a look, a long one is worth a page.
  */
-CREATE TRIGGER thresholds_mark_customized
-	BEFORE UPDATE ON infraguard.thresholds
-	FOR EACH ROW EXECUTE FUNCTION infraguard.thresholds_mark_customized();
-CREATE TRIGGER thresholds_replace_default
-	BEFORE INSERT ON infraguard.thresholds
-	FOR EACH ROW EXECUTE FUNCTION infraguard.thresholds_replace_default();
-
-/*
- * What pg_dump keeps (see README, "Backup and restore").  Kept: the
- * thresholds the DBA changed or added, the backup registry and the alerts
- * (the record of incidents), with their sequences so that new rows after a
- * restore do not collide.  Not kept: history (snapshots, metric, latency,
- * table, index and statement history): it can be large, and it describes
- * the old server's statistics, which a restore resets anyway.
- */
-SELECT pg_catalog.pg_extension_config_dump('infraguard.thresholds', 'WHERE customized');
-SELECT pg_catalog.pg_extension_config_dump('infraguard.backup_registry', '');
-SELECT pg_catalog.pg_extension_config_dump('infraguard.backup_registry_backup_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('infraguard.alerts', '');
-SELECT pg_catalog.pg_extension_config_dump('infraguard.alerts_alert_id_seq', '');
+INSERT INTO infraguard.thresholds (metric, warning, critical, direction, action)
+VALUES ('lock_wait_seconds', 30, 300, 'above',
+		'Find the root blocker with infraguard.blocking() and end its transaction; infraguard.terminate_blockers(''30 seconds'') lists it (dry run) and ends it with dry_run => false')
+ON CONFLICT (metric) DO NOTHING;

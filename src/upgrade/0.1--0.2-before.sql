@@ -11,11 +11,10 @@
  * that pg_dump keeps the DBA's rows (and only those: a restore's CREATE
  * EXTENSION seeds the defaults again) and a later upgrade may update the
  * defaults without overwriting a DBA's choice.  Rows that differ from 0.1's
- * seeds were changed by the DBA; new rows are the DBA's unless a script
- * seeds them with customized = false.
+ * seeds were changed by the DBA.  From 0.2 on, triggers keep the flag (see
+ * src/sql/10_thresholds.sql): rows our scripts write are the extension's.
  */
 ALTER TABLE infraguard.thresholds ADD COLUMN customized boolean NOT NULL DEFAULT false;
-ALTER TABLE infraguard.thresholds ALTER COLUMN customized SET DEFAULT true;
 COMMENT ON COLUMN infraguard.thresholds.customized IS
 	'False for a row as the extension seeded it; set when the row is changed or added, and kept by pg_dump';
 UPDATE infraguard.thresholds t
@@ -64,6 +63,7 @@ DROP FUNCTION IF EXISTS infraguard.index_usage();
 DROP FUNCTION IF EXISTS infraguard.unused_indexes(bigint);
 DROP FUNCTION IF EXISTS infraguard.duplicate_indexes();
 DROP FUNCTION IF EXISTS infraguard.maintenance_plan();
+
 /* column_widths() gains n_distinct (bloat() estimates deduplicated B-trees) */
 DROP FUNCTION IF EXISTS infraguard.column_widths();
 
@@ -82,3 +82,12 @@ COMMENT ON COLUMN infraguard.latency_snapshots.read_at IS
  * and judge() are LANGUAGE sql and only name it in their bodies.
  */
 DROP FUNCTION IF EXISTS infraguard.current_metrics();
+
+/*
+ * Forecasts that say when they do not know (issue 10): forecast() takes the
+ * window and the minimum history and returns the fit's quality and a note;
+ * capacity_forecast() and table_growth() return them too.
+ */
+DROP FUNCTION IF EXISTS infraguard.forecast(float8[], float8[], float8, float8, float8);
+DROP FUNCTION IF EXISTS infraguard.capacity_forecast(interval);
+DROP FUNCTION IF EXISTS infraguard.table_growth(interval);

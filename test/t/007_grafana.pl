@@ -375,6 +375,46 @@ for my $i (1 .. 4)
 	sleep 1;
 }
 
+# A fresh cluster (seconds of history, growing): the capacity and growth
+# panels give no date and no rate per day, and say why (0.1: days to the
+# storage levels extrapolated from seconds)
+{
+	my ($capacity) = grep { ($_->{title} // '') eq 'Capacity forecast' } @query_panels;
+	my ($growth) = grep { ($_->{title} // '') eq 'Table growth' } @query_panels;
+	my $now_ms = int(time() * 1000);
+	my %range = (from_ms => $now_ms - 6 * 3600 * 1000, to_ms => $now_ms, interval_ms => 20000,
+		vars => { $ds_var_name => $ds_uid // 'infraguard' });
+	for my $panel ($capacity, $growth)
+	{
+		my $title = $panel ? $panel->{title} : 'missing panel';
+		my ($ret, $out, $err) = $panel
+		  ? $node->psql('postgres', grafana_expand($panel->{targets}[0]{rawSql}, \%range),
+			extra_params => [ '--csv', '-P', 'tuples_only=off', '-U', 'grafana' ])
+		  : (1, '', 'no such panel');
+		my @rows = parse_csv($out);
+		my $cols = shift @rows;
+		my %c;
+		@c{ @{ $cols || [] } } = (0 .. $#{ $cols || [] });
+		ok($ret == 0 && @rows >= 1, "fresh: panel \"$title\" has rows") or diag($err);
+		if ($panel && $panel eq $capacity)
+		{
+			my @dated = grep { $_->[ $c{'days to warning'} ] ne '' || $_->[ $c{'days to critical'} ] ne '' } @rows;
+			is(scalar @dated, 0, 'fresh: no "days to" in the capacity forecast');
+			my @unexplained = grep { $_->[ $c{forecast} // 0 ] !~ /of history, need|samples?, need at least 6/ } @rows;
+			is(scalar @unexplained, 0, 'fresh: every forecast says how much history it has')
+			  or diag(join("\n", map { join(',', @$_) } @rows));
+		}
+		elsif ($panel)
+		{
+			my ($orders) = grep { $_->[ $c{table} ] eq 'orders' } @rows;
+			ok($orders && $orders->[ $c{'growth per day'} ] eq '' && $orders->[ $c{growth} ] > 0
+				  && $orders->[ $c{note} // 0 ] =~ /seconds? of history, need 6 hours: no rate per day/,
+				'fresh: the table grew, with no rate per day, and the note says why')
+			  or diag(join("\n", map { join(',', @$_) } @rows));
+		}
+	}
+}
+
 # older synthetic history, so that the last 6 hours have data for every
 # panel, and a replication lag (no standby here)
 $node->safe_psql('postgres', q{

@@ -46,16 +46,23 @@ $node->safe_psql('postgres', q{
 	CREATE EXTENSION infraguard;
 	CREATE ROLE prometheus LOGIN;
 	GRANT pg_monitor TO prometheus;
-	-- a warning: any used disk space is over this level
-	SELECT infraguard.set_threshold('storage_used_percent', 0.0001, 100);
-	-- a critical: any used memory is over both levels
-	SELECT infraguard.set_threshold('memory_percent', 0.0001, 0.0002);
-	SELECT count(*) FROM pg_class;
+	CREATE TABLE filler (payload text);
 });
+
+# A fresh install under its first load: the database and the data file
+# system grow by a megabyte a second for a few seconds (under the 8 MB
+# table_bloat judges: every check stays ok).  0.1 extrapolated that
+# to hundreds of GB a day and an ETA of hours, and InfraguardDiskFullSoon
+# fired on day one.
+for my $i (1 .. 6)
+{
+	$node->safe_psql('postgres',
+		"INSERT INTO filler SELECT repeat(md5(g::text), 32) FROM generate_series(1, 1000) g");
+	sleep 1;
+}
 ok($node->poll_query_until('postgres', q{
-	SELECT count(*) = 2 FROM infraguard.active_alerts
-	 WHERE (metric, level) IN (('storage_used_percent', 'warning'), ('memory_percent', 'critical'))}),
-	'the worker opened the warning and the critical alert');
+	SELECT count(*) >= 6 FROM infraguard.metric_history WHERE metric = 'database_size_bytes:postgres'}),
+	'fresh cluster: the worker recorded the growth');
 
 # ---------------------------------------------------------------------------
 # The exporter, loopback only, stopped however the test ends
@@ -115,34 +122,39 @@ END
 # loopback only: never through a proxy from the environment
 my $http = HTTP::Tiny->new(timeout => 10, proxy => undef, http_proxy => undef);
 my $url = "http://127.0.0.1:$port/metrics";
-my $body;
-my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
-while (time() < $deadline)
-{
-	my $res = $http->get($url);
-	if ($res->{success} && $res->{content} =~ /^infraguard_snapshot_last_timestamp_seconds/m)
-	{
-		$body = $res->{content};
-		last;
-	}
-	last unless exporter_alive();
-	usleep(200_000);
-}
-ok(defined $body, "exporter answers on $url with infraguard metrics")
-  or diag("exporter log:\n" . (-f $log ? slurp_file($log) : '(none)'));
-$body //= '';
 
-# samples: name => [ [ {labels}, value ], ... ]
-my (%samples, %type);
-foreach my $line (split /\n/, $body)
+# one scrape with infraguard's metrics, or undef
+sub scrape
 {
-	if ($line =~ /^# TYPE (\S+) (\S+)/) { $type{$1} = $2; next; }
-	next if $line =~ /^#/ || $line !~ /\S/;
-	my ($name, $labels, $value) = $line =~ /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/
-	  or next;
-	my %l;
-	while (($labels // '') =~ /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g) { $l{$1} = $2; }
-	push @{ $samples{$name} }, [ \%l, $value ];
+	my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
+	while (time() < $deadline)
+	{
+		my $res = $http->get($url);
+		return $res->{content}
+		  if $res->{success} && $res->{content} =~ /^infraguard_snapshot_last_timestamp_seconds/m;
+		last unless exporter_alive();
+		usleep(200_000);
+	}
+	return undef;
+}
+
+# samples: name => [ [ {labels}, value, 'labels as exported' ], ... ]
+my (%samples, %type);
+sub parse
+{
+	my ($text) = @_;
+	%samples = ();
+	%type = ();
+	foreach my $line (split /\n/, $text)
+	{
+		if ($line =~ /^# TYPE (\S+) (\S+)/) { $type{$1} = $2; next; }
+		next if $line =~ /^#/ || $line !~ /\S/;
+		my ($name, $labels, $value) = $line =~ /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/
+		  or next;
+		my %l;
+		while (($labels // '') =~ /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g) { $l{$1} = $2; }
+		push @{ $samples{$name} }, [ \%l, $value, $labels // '' ];
+	}
 }
 
 # the value of the one sample of a metric with these labels
@@ -155,6 +167,166 @@ sub sample
 	} @{ $samples{$name} || [] };
 	return @m == 1 ? $m[0][1] : undef;
 }
+
+# ---------------------------------------------------------------------------
+# The shipped alerting rules (prometheus/rules.yaml), evaluated by promtool
+# over an hour of series holding what the exporter exported
+# ---------------------------------------------------------------------------
+my $rules_file = "$top/prometheus/rules.yaml";
+my $promtool = $ENV{IG_PROMTOOL} // '/usr/bin/promtool';
+ok(-x $promtool, "$promtool is installed (Debian package prometheus)")
+  or diag('install the Debian package prometheus, which has promtool');
+my ($check_out, $check_ok) = ('', 0);
+$check_ok = IPC::Run::run([ $promtool, 'check', 'rules', $rules_file ], '>&', \$check_out,
+	IPC::Run::timeout(60)) if -x $promtool;
+ok($check_ok, 'promtool check rules: prometheus/rules.yaml is valid') or diag($check_out);
+my @alert_names = slurp_file($rules_file) =~ /^\s*-\s*alert:\s*(\S+)/mg;
+cmp_ok(scalar @alert_names, '>=', 6, "rules.yaml has its alerts (@alert_names)");
+
+sub yaml_quote { my ($v) = @_; $v =~ s/'/''/g; return "'$v'"; }
+
+# promtool test rules: $series is [ [ 'name{labels}', 'values' ], ... ],
+# $expect is { alertname => [ { labels => {...}, annotations => {...} } ] }
+# (an alert left out is expected not to fire); true when promtool agrees
+my $promtool_case = 0;
+sub promtool_test
+{
+	my ($what, $series, $expect) = @_;
+	my $file = sprintf('%s/promtool_%d.yaml', $PostgreSQL::Test::Utils::tmp_check, ++$promtool_case);
+	my $y = "rule_files:\n  - " . yaml_quote($rules_file) . "\nevaluation_interval: 1m\ntests:\n"
+	  . "  - interval: 1m\n    input_series:\n";
+	$y .= "      - series: " . yaml_quote($_->[0]) . "\n        values: " . yaml_quote($_->[1]) . "\n"
+	  foreach @$series;
+	$y .= "    alert_rule_test:\n";
+	foreach my $name (@alert_names)
+	{
+		$y .= "      - eval_time: 60m\n        alertname: $name\n        exp_alerts:";
+		my @exp = @{ $expect->{$name} || [] };
+		$y .= " []\n" unless @exp;
+		$y .= "\n" if @exp;
+		foreach my $e (@exp)
+		{
+			$y .= "          - exp_labels:\n";
+			$y .= "              $_: " . yaml_quote($e->{labels}{$_}) . "\n" foreach sort keys %{ $e->{labels} };
+			$y .= "            exp_annotations:\n";
+			$y .= "              $_: " . yaml_quote($e->{annotations}{$_}) . "\n"
+			  foreach sort keys %{ $e->{annotations} };
+		}
+	}
+	open(my $fh, '>', $file) or die "could not write $file: $!";
+	print $fh $y;
+	close($fh);
+	my $out = '';
+	my $ok = -x $promtool
+	  && IPC::Run::run([ $promtool, 'test', 'rules', $file ], '>&', \$out, IPC::Run::timeout(120));
+	ok($ok, "promtool: $what") or diag("$out\n--- $file:\n$y");
+	return $ok;
+}
+
+# the scrape as input series, constant for an hour; the last snapshot's
+# timestamp moves with the clock as the worker keeps recording (its lag kept);
+# NaN samples are left out (no comparison is true of NaN: the same for a rule)
+sub scraped_series
+{
+	my (%skip) = @_;
+	my $scraped_at = time();
+	my @series;
+	foreach my $name (sort keys %samples)
+	{
+		foreach my $s (@{ $samples{$name} })
+		{
+			my ($labels, $value, $text) = @$s;
+			next if $value =~ /nan/i;
+			next if $skip{$name} && $skip{$name}->($labels, $value);
+			my $values = $name eq 'infraguard_snapshot_last_timestamp_seconds'
+			  ? sprintf('%.3f+60x60', $value - $scraped_at)
+			  : "${value}x60";
+			push @series, [ "$name\{$text\}", $values ];
+		}
+	}
+	return \@series;
+}
+
+# ---------------------------------------------------------------------------
+# A fresh install: no forecast ETA, and no alert from the shipped rules
+# ---------------------------------------------------------------------------
+my $body = scrape();
+ok(defined $body, "exporter answers on $url with infraguard metrics")
+  or diag("exporter log:\n" . (-f $log ? slurp_file($log) : '(none)'));
+parse($body // '');
+
+my @capacity = @{ $samples{infraguard_capacity_critical_eta_seconds} || [] };
+cmp_ok(scalar @capacity, '>=', 2, 'fresh: capacity series for the database and the file systems');
+is_deeply([ map { "$_->[0]{kind}:$_->[0]{name}" } grep { $_->[1] !~ /^NaN$/ }
+			@{ $samples{infraguard_capacity_critical_eta_seconds} || [] },
+			@{ $samples{infraguard_capacity_warning_eta_seconds} || [] } ],
+	[], 'fresh: every capacity ETA is NaN');
+is_deeply([ grep { $_->[1] ne '0' } @{ $samples{infraguard_capacity_trusted} || [] } ], [],
+	'fresh: no forecast is trusted');
+is(sample('infraguard_capacity_growth_bytes_per_second', kind => 'database', name => 'postgres'), 'NaN',
+	'fresh: the database has no growth rate yet (0.1: megabytes a second)');
+cmp_ok(sample('infraguard_capacity_history_seconds', kind => 'database', name => 'postgres') // 1e9, '<', 3600,
+	'fresh: the history is seconds long');
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FILTER (WHERE days_to_warning IS NULL AND days_to_critical IS NULL AND NOT trusted
+							  AND note ~ '(of history, need 1.8 days|samples?, need at least 6)')
+		   || '/' || count(*)
+	  FROM infraguard.capacity_forecast('7 days')}),
+	$node->safe_psql('postgres', q{SELECT count(*) || '/' || count(*) FROM infraguard.capacity_forecast('7 days')}),
+	'fresh: capacity_forecast() gives no date, and says how much history it has');
+
+# The host's own CPU, memory and disk are facts about this machine, which may
+# be busy: a non-ok status of theirs is left out, and said so.
+my %host_check = map { $_ => 1 } qw(cpu_percent memory_percent storage_used_percent);
+my @host_skipped = map { $_->[0]{check} }
+  grep { $host_check{ $_->[0]{check} } && $_->[1] ne '0' } @{ $samples{infraguard_health_status} || [] };
+note("host checks not ok on this machine, left out: @host_skipped") if @host_skipped;
+my @fresh_bad = map { "$_->[0]{check}=$_->[1]" }
+  grep { !$host_check{ $_->[0]{check} } && $_->[1] ne '0' && $_->[1] ne '-1' }
+  @{ $samples{infraguard_health_status} || [] };
+is_deeply(\@fresh_bad, [], 'fresh: every check of infraguard is ok or unknown');
+promtool_test('fresh install: none of the shipped rules fires within an hour',
+	scraped_series(infraguard_health_status => sub { my ($l, $v) = @_; $host_check{ $l->{check} } && $v ne '0' }),
+	{});
+
+# InfraguardDiskFullSoon needs a trusted ETA: the same 3-day ETA fires when
+# trusted and not when the forecast is not
+my $fs = 'kind="filesystem",name="data:data_directory",server="db1:5432"';
+promtool_test('a trusted 3-day ETA fires InfraguardDiskFullSoon after 30 minutes',
+	[ [ "infraguard_capacity_critical_eta_seconds{$fs}", '259200x60' ],
+	  [ "infraguard_capacity_trusted{$fs}", '1x60' ] ],
+	{ InfraguardDiskFullSoon => [ {
+		labels => { kind => 'filesystem', name => 'data:data_directory', server => 'db1:5432', severity => 'warning' },
+		annotations => { summary => 'file system data:data_directory reaches the critical storage level within 7 days' } } ] });
+promtool_test('an untrusted ETA does not fire InfraguardDiskFullSoon',
+	[ [ "infraguard_capacity_critical_eta_seconds{$fs}", '259200x60' ],
+	  [ "infraguard_capacity_trusted{$fs}", '0x60' ] ], {});
+
+# ---------------------------------------------------------------------------
+# Forced levels: a warning and a critical, then everything the exporter says
+# ---------------------------------------------------------------------------
+$node->safe_psql('postgres', q{
+	-- a warning: any used disk space is over this level
+	SELECT infraguard.set_threshold('storage_used_percent', 0.0001, 100);
+	-- a critical: any used memory is over both levels
+	SELECT infraguard.set_threshold('memory_percent', 0.0001, 0.0002);
+	SELECT count(*) FROM pg_class;
+});
+ok($node->poll_query_until('postgres', q{
+	SELECT count(*) = 2 FROM infraguard.active_alerts
+	 WHERE (metric, level) IN (('storage_used_percent', 'warning'), ('memory_percent', 'critical'))}),
+	'the worker opened the warning and the critical alert');
+$body = scrape();
+ok(defined $body, 'the exporter answers again');
+parse($body // '');
+
+# the critical check fires the shipped rule (the real series, alone)
+my ($mem) = grep { $_->[0]{check} eq 'memory_percent' } @{ $samples{infraguard_health_status} || [] };
+promtool_test('a critical check fires InfraguardCheckCritical after 5 minutes',
+	[ [ "infraguard_health_status{" . ($mem ? $mem->[2] : '') . "}", ($mem ? $mem->[1] : 'NaN') . 'x60' ] ],
+	{ InfraguardCheckCritical => [ {
+		labels => { %{ $mem ? $mem->[0] : {} }, severity => 'critical' },
+		annotations => { summary => 'infraguard check memory_percent is critical' } } ] });
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
@@ -184,7 +356,9 @@ my %expect_type = (
 	infraguard_snapshot_last_duration_seconds => 'gauge',
 	infraguard_capacity_growth_bytes_per_second => 'gauge',
 	infraguard_capacity_warning_eta_seconds => 'gauge',
-	infraguard_capacity_critical_eta_seconds => 'gauge');
+	infraguard_capacity_critical_eta_seconds => 'gauge',
+	infraguard_capacity_trusted => 'gauge', infraguard_capacity_history_seconds => 'gauge',
+	infraguard_capacity_fit_r2 => 'gauge');
 my @missing = grep { !$samples{$_} || ($type{$_} // '') ne $expect_type{$_} } sort keys %expect_type;
 is_deeply(\@missing, [], 'every infraguard metric is exported with its type');
 my @unexpected = grep { /^infraguard_/ && !$expect_type{$_} } sort keys %samples;

@@ -62,6 +62,16 @@ ok( $node->poll_query_until('postgres', q{
 	'a warning and a critical alert are open');
 
 my $html = $node->safe_psql('postgres', "SELECT infraguard.report('$since', now())");
+
+# The default window is the last 24 hours: its charts start at the first
+# sample, so seconds of history fill the axis (labelled in seconds) instead
+# of its last pixel of a 24-hour axis (0.1: ticks every 6 hours)
+my $default_html = $node->safe_psql('postgres', 'SELECT infraguard.report()');
+my ($latency_chart) = $default_html =~ m{<figure class="chart" id="chart-statement-latency">(.*?)</figure>}s;
+my @xlabels = ($latency_chart // '') =~ m{<text class="xlabel"[^>]*>([^<]*)</text>}g;
+ok(@xlabels >= 2 && !grep({ !/^\d\d:\d\d:\d\d$/ } @xlabels),
+	"default report: the time axis spans the seconds of history (@xlabels)");
+like($default_html, qr{<dt>Window</dt><dd>[^<]*\(1 day\); history from }, 'the header says where the history starts');
 like($html, qr/\A<!DOCTYPE html>/, 'report() returns an HTML document');
 
 my $dir = $PostgreSQL::Test::Utils::tmp_check;
@@ -112,7 +122,11 @@ for my $id (qw(chart-statement-latency chart-connections-by-state chart-connecti
 	ok(@series && !grep({ $_ < 2 } @series), "$id: every series has several points (@series)");
 	like($figure, qr{class="legend"}, "$id has a legend");
 }
-like($dom, qr{<polyline class="projection"}, 'the database size has a dashed forecast');
+# twelve seconds of history: no dashed forecast, and the chart says why
+# (0.1 drew a line from them to a quarter of the window ahead)
+unlike($dom, qr{<polyline class="projection"}, 'no forecast is drawn from seconds of history');
+like($dom, qr{<p class="note">postgres: [^<]*; no forecast: [0-9.]+ seconds of history, need 6 hours</p>},
+	'the size chart says how much history there is and how much a forecast needs');
 
 my ($alerts) = $dom =~ m{<figure class="chart wide" id="chart-alerts">(.*?)</figure>}s;
 like($alerts // '', qr{<rect class="alert" data-level="warning"}, 'the warning is on the timeline');

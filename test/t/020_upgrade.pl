@@ -77,6 +77,9 @@ my $thresholds_sql =
   q{SELECT string_agg(format('%s %s %s %s', metric, warning, critical, enabled), ', ' ORDER BY metric)
 	  FROM infraguard.thresholds};
 my $thresholds_before = $node->safe_psql($old, $thresholds_sql);
+# 0.2 seeds new checks of its own; the rows that existed must be unchanged
+my $metrics_before = $node->safe_psql($old, q{SELECT string_agg(quote_literal(metric), ',') FROM infraguard.thresholds});
+$thresholds_sql =~ s/FROM infraguard\.thresholds/FROM infraguard.thresholds WHERE metric IN ($metrics_before)/;
 
 # --- the update ------------------------------------------------------------
 $node->safe_psql($old, 'ALTER EXTENSION infraguard UPDATE');
