@@ -222,7 +222,8 @@ BEGIN
 			VALUES (h.check_name, st.level, h.value, thr, now_ts, now_ts, h.action,
 					format('infraguard: %s is %s: %s %s (%s threshold %s %s%s)',
 						   h.check_name, st.level, h.value, h.unit, st.level, thr, h.unit,
-						   CASE WHEN h.hold > interval '0' THEN ', held ' || h.hold::text ELSE '' END),
+						   CASE WHEN h.hold > interval '0'
+								THEN format(', held %s s', round(extract(epoch FROM h.hold), 1)) ELSE '' END),
 					h.value, coalesce(st.episode_peak, h.value), coalesce(st.episode_peak_at, now_ts),
 					st.level, now_ts)
 			ON CONFLICT (metric) WHERE resolved_at IS NULL DO NOTHING
@@ -248,7 +249,8 @@ BEGIN
 				   message = format('infraguard: %s resolved: %s %s (warning threshold %s %s%s)',
 									h.check_name, h.value, h.unit, h.warning, h.unit,
 									CASE WHEN h.clear_margin > 0 OR h.clear_hold > interval '0'
-										 THEN format(', clear by %s for %s', h.clear_margin, h.clear_hold)
+										 THEN format(', clear by %s %s for %s s', h.clear_margin, h.unit,
+													 round(extract(epoch FROM h.clear_hold), 1))
 										 ELSE '' END)
 			 WHERE alert_id = a.alert_id
 			RETURNING * INTO a;
