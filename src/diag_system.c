@@ -166,6 +166,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 	IgCpuTimes	later;
 	TimestampTz later_at;
 	long		max_ms = MAX_INTERVAL_MS;
+	long		min_ms = MIN_INTERVAL_MS;
 
 	if (ig_shared != NULL)
 	{
@@ -174,21 +175,29 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 		SpinLockRelease(&ig_shared->cpu_mutex);
 	}
 	if (ig_in_worker)
+	{
+		/*
+		 * The worker's window is its interval: a second reading within the
+		 * same cycle reuses the figure, a reading of the next cycle (whose
+		 * timer may fire a few ms early) measures.
+		 */
 		max_ms = Max((long) MAX_INTERVAL_MS, 2000L * infraguard_snapshot_interval);
+		min_ms = 500L * infraguard_snapshot_interval;
+	}
 	if (prev.valid)
 	{
 		long		age_ms = TimestampDifferenceMilliseconds(prev.taken_at, now);
 
-		if (age_ms < MIN_INTERVAL_MS && prev.has_pct)
+		if (age_ms < min_ms && prev.has_pct)
 		{
 			/* a second call in the same cycle: the same figure */
 			*pct = prev.last_pct;
 			*interval_s = prev.last_interval_s;
 			return true;
 		}
-		if (age_ms < MIN_INTERVAL_MS && ig_in_worker)
+		if (age_ms < min_ms && ig_in_worker)
 			return false;		/* keep the baseline; the next snapshot measures */
-		if (age_ms >= MIN_INTERVAL_MS && age_ms <= max_ms &&
+		if (age_ms >= min_ms && age_ms <= max_ms &&
 			ig_cpu_busy_pct(&prev.times, now_times, pct) == IG_OK)
 		{
 			*interval_s = age_ms / 1000.0;

@@ -194,7 +194,9 @@ BEGIN
 				SELECT x.what, x.v
 				  FROM infraguard.system_stats() s,
 					   LATERAL (VALUES ('load1', s.load1), ('mem_available_bytes', s.mem_available_bytes::float8),
-									   ('swap_used_bytes', s.swap_used_bytes::float8)) x(what, v)
+									   ('swap_used_bytes', s.swap_used_bytes::float8),
+									   /* the window cpu_percent covers: the worker's is its interval */
+									   ('cpu_window_seconds', s.cpu_interval_seconds)) x(what, v)
 				UNION ALL
 				SELECT 'wal_bytes', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8
 			   ) m

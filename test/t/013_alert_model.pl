@@ -1,4 +1,6 @@
 # The alert model end to end, with the worker taking a snapshot every second:
+#  0. the worker's CPU figure covers its snapshot interval, whatever
+#     interactive readings do meanwhile;
 #  1. a value oscillating around a level at every snapshot (one session
 #     opened and closed: connection_count moves 2 points either side of the
 #     level) gives one alert, kept open by the clear margin: no churn, the
@@ -92,6 +94,34 @@ sub wait_ctl
 
 ok(wait_ctl("SELECT count(*) >= 2 FROM infraguard.snapshots WHERE source = 'worker'"),
 	'the worker takes snapshots');
+
+# ---------------------------------------------------------------------------
+# 0. CPU over the snapshot interval: a DBA's interactive readings every
+# 0.45 s do not shorten the worker's window, which is always the time since
+# its previous snapshot
+# ---------------------------------------------------------------------------
+my $t_cpu = ctl('SELECT now()');
+$node->safe_psql('postgres', q{
+	DO $$
+	BEGIN
+		FOR i IN 1 .. 14 LOOP
+			PERFORM * FROM infraguard.system_stats();
+			PERFORM pg_sleep(0.45);
+		END LOOP;
+	END $$});
+my ($n_win, $min_win, $max_off) = split / /, ctl(qq{
+	SELECT count(*) || ' ' || coalesce(min(w.value), 0) || ' '
+		   || coalesce(max(abs(w.value - extract(epoch FROM s.taken_at - s.prev_at))), 99)
+	  FROM infraguard.metric_history w
+	  JOIN (SELECT taken_at, lag(taken_at) OVER (ORDER BY taken_at) AS prev_at
+			  FROM infraguard.snapshots WHERE source = 'worker') s ON s.taken_at = w.taken_at
+	 WHERE w.metric = 'cpu_window_seconds' AND w.taken_at > '$t_cpu' AND s.prev_at IS NOT NULL});
+cmp_ok($n_win, '>=', 3, "$n_win worker snapshots during the interactive readings");
+cmp_ok($min_win, '>=', 0.9, "the worker's CPU window is never sub-second (shortest $min_win s)");
+cmp_ok($max_off, '<', 0.25, "it is the time since the previous snapshot (off by at most $max_off s)");
+like(ctl(q{SELECT detail FROM infraguard.current_metrics() WHERE metric = 'cpu_percent'}),
+	qr/^host-wide \(all \d+ CPUs, every process on the machine\) over the last [\d.]+ s/,
+	'the detail says the figure is host-wide and over what window');
 
 # ---------------------------------------------------------------------------
 # 1. oscillation: 4 % with $ctl alone, 8 % with one more session; level 6,
