@@ -29,6 +29,22 @@ SELECT infraguard.set_threshold('cpu_percent', 95, 90);
 SELECT infraguard.set_threshold('cache_hit_ratio', 90, 95);
 SELECT infraguard.set_threshold('cpu_percent', 'NaN', 90);
 SELECT infraguard.set_threshold('cpu_percent', 70, 'Infinity');
+-- alert rules: times from 0 to 7 days, a finite margin of at least 0
+SELECT infraguard.set_threshold('cpu_percent', 70, 90, hold => '-1 minute');
+SELECT infraguard.set_threshold('cpu_percent', 70, 90, hold => '8 days');
+SELECT infraguard.set_threshold('cpu_percent', 70, 90, clear_hold => '-5 seconds');
+SELECT infraguard.set_threshold('cpu_percent', 70, 90, clear_margin => -1);
+SELECT infraguard.set_threshold('cpu_percent', 70, 90, clear_margin => 'NaN');
+SELECT infraguard.set_threshold('cpu_percent', 70, 90, clear_margin => 'Infinity');
+\set VERBOSITY sqlstate
+SELECT infraguard.set_threshold('cpu_percent', 70, 90, hold => '-1 minute');
+SELECT infraguard.set_threshold('cpu_percent', 70, 90, clear_margin => -1);
+\set VERBOSITY default
+-- the table refuses them too
+UPDATE infraguard.thresholds SET hold = '-1 s' WHERE metric = 'cpu_percent';
+UPDATE infraguard.thresholds SET clear_margin = 'NaN' WHERE metric = 'cpu_percent';
+-- nothing was changed by the refused calls
+SELECT hold, clear_margin, clear_hold FROM infraguard.thresholds WHERE metric = 'cpu_percent';
 SELECT infraguard.enable_threshold('nope');
 SELECT infraguard.disable_threshold(NULL);
 -- history functions
@@ -54,3 +70,8 @@ SELECT * FROM infraguard.terminate_blockers(NULL);
 SELECT * FROM infraguard.terminate_blockers('0');
 SELECT * FROM infraguard.terminate_blockers('1 second', NULL);
 SELECT infraguard.alert_transition('bogus', 'ok');
+SELECT * FROM infraguard.alert_step(1, 2, 3, 'sideways', '0', 0, '0', NULL, NULL, NULL, NULL, NULL, NULL, now(), NULL);
+SELECT * FROM infraguard.alert_step(1, 2, 3, 'above', '-1 s', 0, '0', NULL, NULL, NULL, NULL, NULL, NULL, now(), NULL);
+SELECT * FROM infraguard.alert_step(1, 2, 3, 'above', '0', -1, '0', NULL, NULL, NULL, NULL, NULL, NULL, now(), NULL);
+SELECT * FROM infraguard.alert_step(1, 2, 3, 'above', '0', 0, '0', 'bogus', NULL, NULL, NULL, NULL, NULL, now(), NULL);
+SELECT * FROM infraguard.alert_step(1, 2, 3, 'above', '0', 0, '0', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);

@@ -68,6 +68,10 @@ SELECT count(*) >= 0 AS ok FROM infraguard.active_alerts;
 SELECT (infraguard.histogram_stats('{1}', '{1}', 1)).calls AS ok;
 SELECT (infraguard.forecast('{1,2}', '{1,2}', 2, 3, 4)).points AS ok;
 SELECT infraguard.alert_transition('ok', 'warning') AS ok;
+SELECT (infraguard.alert_step(1, 2, 3, 'above', '0', 0, '0', NULL, NULL, NULL, NULL, NULL, NULL, now(), NULL)).action AS ok;
+SELECT count(*) >= 0 AS ok FROM infraguard.alert_events;
+SELECT count(*) >= 0 AS ok FROM infraguard.alert_state;
+SELECT count(*) >= 0 AS ok FROM infraguard.pending_alerts;
 -- pg_monitor includes pg_read_all_settings, so it sees the paths
 SELECT count(*) > 0 AS ok, bool_and(path IS NOT NULL) AS paths FROM infraguard.disk_usage();
 -- but cannot change thresholds, reset counters or write history
@@ -77,6 +81,8 @@ SELECT infraguard.set_threshold('cpu_percent', 1, 2);
 SELECT infraguard.disable_threshold('cpu_percent');
 SELECT infraguard.take_snapshot();
 DELETE FROM infraguard.alerts;
+DELETE FROM infraguard.alert_events;
+SELECT infraguard.evaluate_alerts();
 RESET ROLE;
 
 -- a role granted disk_usage() alone gets the numbers but not the server's paths

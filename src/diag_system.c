@@ -3,11 +3,17 @@
  * diag_system.c
  *	  system_stats(): the host's CPU, load and memory, from Linux /proc.
  *
- * cpu_pct is the busy share of all CPUs since the previous reading, which is
- * kept in shared memory: called once a minute (as the background worker
- * does), it is the last minute's CPU.  When there is no usable previous
- * reading (first call, a reading older than ten minutes, counters that went
- * backwards, no shared memory) it samples over a short interval itself.
+ * cpu_pct is the busy share of all CPUs of the host (every process, not
+ * only PostgreSQL's) since the previous reading, which is kept in shared
+ * memory.  The background worker has a previous reading of its own, so its
+ * figure is always the CPU use over the whole snapshot interval: interactive
+ * calls (health() by a DBA) cannot shorten its window, and it never alerts
+ * on a sub-second sample: without a usable previous reading of its own
+ * (first snapshot, a reading older than two intervals) it reports no value,
+ * and the alert rules treat that as missing data.  Interactive calls use
+ * the shared interactive reading; when there is no usable one (first call,
+ * a reading older than ten minutes, counters that went backwards, no shared
+ * memory) they sample over a short interval themselves.
  * Parsing lives in src/core/ig_procfs.c.
  *
  * Copyright (c) 2026, infraguard developers
@@ -123,55 +129,88 @@ sleep_ms(long ms)
 	}
 }
 
-static void
-remember(const IgCpuTimes *times, TimestampTz at, double pct, double interval_s)
+/* The previous reading this process compares with: the worker's own, or the shared one. */
+static IgCpuSample *
+cpu_slot(void)
 {
+	return ig_in_worker ? &ig_shared->worker_cpu : &ig_shared->cpu;
+}
+
+static void
+remember(const IgCpuTimes *times, TimestampTz at, bool has_pct, double pct, double interval_s)
+{
+	IgCpuSample *slot;
+
 	if (ig_shared == NULL)
 		return;
+	slot = cpu_slot();
 	SpinLockAcquire(&ig_shared->cpu_mutex);
-	ig_shared->cpu.valid = true;
-	ig_shared->cpu.taken_at = at;
-	ig_shared->cpu.times = *times;
-	ig_shared->cpu.has_pct = true;
-	ig_shared->cpu.last_pct = pct;
-	ig_shared->cpu.last_interval_s = interval_s;
+	slot->valid = true;
+	slot->taken_at = at;
+	slot->times = *times;
+	slot->has_pct = has_pct;
+	slot->last_pct = pct;
+	slot->last_interval_s = interval_s;
 	SpinLockRelease(&ig_shared->cpu_mutex);
 }
 
 /*
  * CPU busy percentage and the interval it covers; false if /proc/stat
- * cannot be read or parsed.
+ * cannot be read or parsed, or (in the worker) when there is no previous
+ * reading of its own to measure from yet.
  */
 static bool
 cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *interval_s)
 {
 	IgCpuSample prev = {0};
-	IgCpuTimes later;
+	IgCpuTimes	later;
 	TimestampTz later_at;
+	long		max_ms = MAX_INTERVAL_MS;
+	long		min_ms = MIN_INTERVAL_MS;
 
 	if (ig_shared != NULL)
 	{
 		SpinLockAcquire(&ig_shared->cpu_mutex);
-		prev = ig_shared->cpu;
+		prev = *cpu_slot();
 		SpinLockRelease(&ig_shared->cpu_mutex);
+	}
+	if (ig_in_worker)
+	{
+		/*
+		 * The worker's window is its interval: a second reading within the
+		 * same cycle reuses the figure, a reading of the next cycle (whose
+		 * timer may fire a few ms early) measures.
+		 */
+		max_ms = Max((long) MAX_INTERVAL_MS, 2000L * infraguard_snapshot_interval);
+		min_ms = 500L * infraguard_snapshot_interval;
 	}
 	if (prev.valid)
 	{
 		long		age_ms = TimestampDifferenceMilliseconds(prev.taken_at, now);
 
-		if (age_ms < MIN_INTERVAL_MS && prev.has_pct)
+		if (age_ms < min_ms && prev.has_pct)
 		{
+			/* a second call in the same cycle: the same figure */
 			*pct = prev.last_pct;
 			*interval_s = prev.last_interval_s;
 			return true;
 		}
-		if (age_ms >= MIN_INTERVAL_MS && age_ms <= MAX_INTERVAL_MS &&
+		if (age_ms < min_ms && ig_in_worker)
+			return false;		/* keep the baseline; the next snapshot measures */
+		if (age_ms >= min_ms && age_ms <= max_ms &&
 			ig_cpu_busy_pct(&prev.times, now_times, pct) == IG_OK)
 		{
 			*interval_s = age_ms / 1000.0;
-			remember(now_times, now, *pct, *interval_s);
+			remember(now_times, now, true, *pct, *interval_s);
 			return true;
 		}
+	}
+
+	if (ig_in_worker)
+	{
+		/* never a short sample for alerting: start the window here */
+		remember(now_times, now, false, 0, 0);
+		return false;
 	}
 
 	/* no usable previous reading: measure over a short interval */
@@ -180,7 +219,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 	if (!read_cpu(&later, NULL) || ig_cpu_busy_pct(now_times, &later, pct) != IG_OK)
 		return false;
 	*interval_s = TimestampDifferenceMilliseconds(now, later_at) / 1000.0;
-	remember(&later, later_at, *pct, *interval_s);
+	remember(&later, later_at, true, *pct, *interval_s);
 	return true;
 }
 

@@ -73,8 +73,9 @@ typedef struct IgSharedState
 								 * them; readers take it shared */
 	pg_atomic_uint32 latency_generation;
 	TimestampTz latency_since;	/* under lock */
-	slock_t		cpu_mutex;		/* protects cpu */
-	IgCpuSample cpu;
+	slock_t		cpu_mutex;		/* protects cpu and worker_cpu */
+	IgCpuSample cpu;			/* the previous interactive reading */
+	IgCpuSample worker_cpu;		/* the worker's previous snapshot's reading */
 	slock_t		worker_mutex;	/* protects the two fields below */
 	bool		worker_connecting;	/* set while the worker connects: still
 									 * set on restart means it failed */
@@ -97,6 +98,7 @@ extern bool ig_latency_exclude_backend;
 extern void ig_latency_install_hooks(void);
 
 /* worker.c */
+extern bool ig_in_worker;		/* true in the infraguard worker process */
 extern void ig_worker_register(void);
 
 #endif							/* INFRAGUARD_INFRAGUARD_H */

@@ -18,7 +18,9 @@
 
 #include "commands/extension.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #include "ig_alert.h"
 #include "ig_threshold.h"
@@ -124,6 +126,113 @@ infraguard_alert_transition(PG_FUNCTION_ARGS)
 	IgLevel		new_level = level_from_text(PG_GETARG_TEXT_PP(1), "new_level");
 
 	PG_RETURN_TEXT_P(cstring_to_text(ig_alert_action_name(ig_alert_next(open_level, new_level))));
+}
+
+/* An interval as microseconds (a month counts 30 days, as in interval math). */
+static int64
+interval_us(Interval *iv)
+{
+	return iv->time + (int64) iv->day * USECS_PER_DAY +
+		(int64) iv->month * DAYS_PER_MONTH * USECS_PER_DAY;
+}
+
+/*
+ * infraguard.alert_step(value, warning, critical, direction, hold,
+ *						 clear_margin, clear_hold, open_level, warning_since,
+ *						 critical_since, last_at, peak_value, peak_at, at,
+ *						 max_gap)
+ *	  → (action, status, level, next_warning_since, next_critical_since,
+ *		 pending_level, pending_since, pending_until, episode_peak,
+ *		 episode_peak_at)
+ *
+ * One reading of a metric through ig_alert_step(): the SQL face of the
+ * alert rule, so that evaluate_alerts() and the worker's in-memory path
+ * decide identically.  The state (open level, streak starts, previous
+ * reading, episode peak) is passed in and the next state returned; NULL
+ * means "none".  Not STRICT: a NULL value is missing data.
+ */
+PG_FUNCTION_INFO_V1(infraguard_alert_step);
+
+Datum
+infraguard_alert_step(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	IgAlertRule rule;
+	IgAlertState st;
+	IgAlertStep step;
+	IgLevel		open_level = IG_LEVEL_OK;
+	Datum		values[10];
+	bool		nulls[10];
+	int			i;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (PG_ARGISNULL(3) || PG_ARGISNULL(13))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("direction and reading time must not be NULL")));
+
+	memset(&rule, 0, sizeof(rule));
+	rule.has_warning = !PG_ARGISNULL(1);
+	rule.warning = rule.has_warning ? PG_GETARG_FLOAT8(1) : 0;
+	rule.has_critical = !PG_ARGISNULL(2);
+	rule.critical = rule.has_critical ? PG_GETARG_FLOAT8(2) : 0;
+	rule.dir = direction_from_text(PG_GETARG_TEXT_PP(3));
+	rule.hold_us = PG_ARGISNULL(4) ? 0 : interval_us(PG_GETARG_INTERVAL_P(4));
+	rule.clear_margin = PG_ARGISNULL(5) ? 0 : PG_GETARG_FLOAT8(5);
+	rule.clear_hold_us = PG_ARGISNULL(6) ? 0 : interval_us(PG_GETARG_INTERVAL_P(6));
+	rule.max_gap_us = PG_ARGISNULL(14) ? 0 : interval_us(PG_GETARG_INTERVAL_P(14));
+	if (!ig_alert_rule_valid(&rule))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid alert rule"),
+				 errdetail("Hold times and the maximum gap must not be negative, the clear margin must be a finite number of at least 0, and warning must be on the right side of critical.")));
+
+	if (!PG_ARGISNULL(7))
+		open_level = level_from_text(PG_GETARG_TEXT_PP(7), "open_level");
+
+	memset(&st, 0, sizeof(st));
+	st.level = open_level;
+	st.has_since[IG_ALERT_WARNING_IDX] = !PG_ARGISNULL(8);
+	st.since[IG_ALERT_WARNING_IDX] = PG_ARGISNULL(8) ? 0 : PG_GETARG_TIMESTAMPTZ(8);
+	st.has_since[IG_ALERT_CRITICAL_IDX] = !PG_ARGISNULL(9);
+	st.since[IG_ALERT_CRITICAL_IDX] = PG_ARGISNULL(9) ? 0 : PG_GETARG_TIMESTAMPTZ(9);
+	st.has_last = !PG_ARGISNULL(10);
+	st.last_at = PG_ARGISNULL(10) ? 0 : PG_GETARG_TIMESTAMPTZ(10);
+	st.has_peak = !PG_ARGISNULL(11) && !PG_ARGISNULL(12);
+	st.peak_value = st.has_peak ? PG_GETARG_FLOAT8(11) : 0;
+	st.peak_at = st.has_peak ? PG_GETARG_TIMESTAMPTZ(12) : 0;
+
+	(void) ig_alert_step(&rule, &st,
+						 PG_ARGISNULL(0) ? 0 : PG_GETARG_FLOAT8(0), !PG_ARGISNULL(0),
+						 PG_GETARG_TIMESTAMPTZ(13), &step);
+
+	for (i = 0; i < 10; i++)
+		nulls[i] = true;
+	values[0] = CStringGetTextDatum(ig_alert_action_name(step.action));
+	values[1] = CStringGetTextDatum(ig_level_name(step.raw));
+	values[2] = CStringGetTextDatum(ig_level_name(step.level));
+	nulls[0] = nulls[1] = nulls[2] = false;
+	for (i = 0; i < 2; i++)
+		if (st.has_since[i])
+		{
+			values[3 + i] = TimestampTzGetDatum(st.since[i]);
+			nulls[3 + i] = false;
+		}
+	if (step.pending != IG_LEVEL_UNKNOWN)
+	{
+		values[5] = CStringGetTextDatum(ig_level_name(step.pending));
+		values[6] = TimestampTzGetDatum(step.pending_since);
+		values[7] = TimestampTzGetDatum(step.pending_due);
+		nulls[5] = nulls[6] = nulls[7] = false;
+	}
+	if (step.has_peak)
+	{
+		values[8] = Float8GetDatum(step.peak_value);
+		values[9] = TimestampTzGetDatum(step.peak_at);
+		nulls[8] = nulls[9] = false;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
 /*

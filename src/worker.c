@@ -5,10 +5,18 @@
  *	  infraguard.snapshot_interval, in the database infraguard.database.
  *
  * Each cycle is one transaction with statement_timeout and lock_timeout set,
- * running infraguard.record_snapshot('worker') (src/sql/70_history.sql),
- * which records history, evaluates alerts and prunes.  On a hot standby it
- * writes nothing: it evaluates health() and logs threshold crossings,
- * remembering levels in its own memory.
+ * running infraguard.snapshot_cycle('worker') (src/sql/70_history.sql),
+ * which takes the readings, records history and prunes, then evaluates
+ * alerts from the readings, the two in separate subtransactions.  On a hot
+ * standby it writes nothing: it evaluates the readings by the same alert
+ * rules (ig_alert_step) in its own memory and logs the transitions.
+ *
+ * Alerting survives failing history: when recording fails (disk full, a
+ * renamed column, a lock timeout) the alerts are still evaluated, and the
+ * failure is logged once, not every cycle, with one more line when
+ * recording works again.  When the alerts themselves cannot be written,
+ * the cycle's readings are evaluated in memory as on a standby, and every
+ * transition is still logged and sent with NOTIFY.
  *
  * Failure modes handled here, each seen in monitoring workers in the field:
  *	- an error in a cycle is logged and the next cycle goes on (the
@@ -36,6 +44,7 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -60,15 +69,44 @@ PGDLLEXPORT void infraguard_worker_main(Datum main_arg);
 #define MAX_BACKOFF_MS		(10 * 60 * 1000)
 #define MAX_TRACKED_METRICS 64
 
-/* levels seen on a standby, where alerts cannot be written to a table */
-typedef struct StandbyLevel
+bool		ig_in_worker = false;
+
+/*
+ * Alert state kept in this process's memory, where alerts cannot be
+ * written to a table (a standby, or alert tables that fail on a primary).
+ */
+typedef struct MemAlert
 {
 	char		metric[NAMEDATALEN];
-	IgLevel		level;
-} StandbyLevel;
+	IgAlertState state;
+} MemAlert;
 
-static StandbyLevel standby_levels[MAX_TRACKED_METRICS];
-static int	n_standby_levels = 0;
+static MemAlert mem_alerts[MAX_TRACKED_METRICS];
+static int	n_mem_alerts = 0;
+
+/*
+ * A part of the cycle that can fail on its own (history, alerts): its
+ * failure is logged when it starts or its error changes, and once more
+ * when it works again, never every cycle.
+ */
+typedef struct FailureReport
+{
+	const char *what;			/* "record history" */
+	const char *meanwhile;		/* errdetail while it fails */
+	char	   *last_error;		/* in TopMemoryContext; NULL = working */
+	int			failures;		/* consecutive failed cycles */
+} FailureReport;
+
+static FailureReport history_report = {
+	"record history",
+	"Alerts are still evaluated from this snapshot's readings, and still logged and sent with NOTIFY.",
+	NULL, 0
+};
+static FailureReport alerts_report = {
+	"store alerts",
+	"Alert transitions are evaluated in memory, logged and sent with NOTIFY, but not stored in infraguard.alerts.",
+	NULL, 0
+};
 
 /* set while the extension is missing, so that it is logged once */
 static bool extension_missing = false;
@@ -226,72 +264,227 @@ alert_elevel(void)
 	return infraguard_alert_log_level;
 }
 
+static double
+seconds_to_us(double s)
+{
+	return s * 1000000.0;
+}
+
 /*
- * On a standby: classify every check and log threshold crossings, keeping
- * the levels in this process's memory (nothing can be written).
+ * Evaluate readings (jsonb text; NULL: read them now) by the alert rules in
+ * this process's memory, and log each transition; on a primary also send
+ * it with NOTIFY.  On a standby the levels start from none, so that it
+ * reports what it sees itself; on a primary whose alert tables fail they
+ * start from the open alerts, so that an alert already open is not
+ * announced again.
  */
 static void
-evaluate_on_standby(void)
+evaluate_in_memory(const char *readings, bool standby)
 {
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	char		argnulls[1];
+	const char *prefix = standby ? "infraguard (standby)" : "infraguard (alert not stored)";
+	TimestampTz now = GetCurrentTimestamp();
 	uint64		i;
+	SPITupleTable *tuptable;
+	uint64		nrows;
 
-	if (SPI_execute("SELECT check_name, status, value, unit, warning, critical, action "
-					"FROM infraguard.health()", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not evaluate infraguard.health()");
+	args[0] = readings ? CStringGetTextDatum(readings) : (Datum) 0;
+	argnulls[0] = readings ? ' ' : 'n';
+	if (SPI_execute_with_args("SELECT r.check_name, r.status, r.value, r.unit, r.warning, r.critical, "
+							  "r.action, r.direction, extract(epoch FROM r.hold)::float8, r.clear_margin, "
+							  "extract(epoch FROM r.clear_hold)::float8, extract(epoch FROM r.max_gap)::float8, "
+							  "(SELECT al.level FROM infraguard.alerts al "
+							  "  WHERE al.metric = r.check_name AND al.resolved_at IS NULL LIMIT 1) "
+							  "FROM infraguard.judge_rules(coalesce($1::jsonb, "
+							  "  (SELECT jsonb_agg(m) FROM infraguard.current_metrics() m))) r",
+							  1, argtypes, args, argnulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not evaluate the alert rules");
+	tuptable = SPI_tuptable;
+	nrows = SPI_processed;
 
-	for (i = 0; i < SPI_processed; i++)
+	for (i = 0; i < nrows; i++)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
+		HeapTuple	tup = tuptable->vals[i];
+		TupleDesc	desc = tuptable->tupdesc;
 		char	   *metric = SPI_getvalue(tup, desc, 1);
-		char	   *status = SPI_getvalue(tup, desc, 2);
 		char	   *value = SPI_getvalue(tup, desc, 3);
 		char	   *unit = SPI_getvalue(tup, desc, 4);
 		char	   *action = SPI_getvalue(tup, desc, 7);
-		IgLevel		level = IG_LEVEL_UNKNOWN;
-		StandbyLevel *slot = NULL;
+		char	   *direction = SPI_getvalue(tup, desc, 8);
+		char	   *open_level = SPI_getvalue(tup, desc, 13);
+		bool		isnull;
+		Datum		d;
+		IgAlertRule rule;
+		IgAlertStep step;
+		MemAlert   *slot = NULL;
+		double		v = 0;
+		bool		has_v;
+		double		thr;
+		const char *level_name;
+		char	   *message;
 		int			j;
 
-		(void) ig_level_parse(status, &level);
-		for (j = 0; j < n_standby_levels; j++)
-			if (strcmp(standby_levels[j].metric, metric) == 0)
-				slot = &standby_levels[j];
+		if (metric == NULL)
+			continue;
+		for (j = 0; j < n_mem_alerts; j++)
+			if (strcmp(mem_alerts[j].metric, metric) == 0)
+				slot = &mem_alerts[j];
 		if (slot == NULL)
 		{
-			if (n_standby_levels >= MAX_TRACKED_METRICS)
+			if (n_mem_alerts >= MAX_TRACKED_METRICS)
 				continue;
-			slot = &standby_levels[n_standby_levels++];
+			slot = &mem_alerts[n_mem_alerts++];
+			memset(slot, 0, sizeof(*slot));
 			strlcpy(slot->metric, metric, NAMEDATALEN);
-			slot->level = IG_LEVEL_OK;
+			slot->state.level = IG_LEVEL_OK;
+			if (!standby && open_level != NULL)
+				(void) ig_level_parse(open_level, &slot->state.level);
 		}
 
-		switch (ig_alert_next(slot->level, level))
+		memset(&rule, 0, sizeof(rule));
+		d = SPI_getbinval(tup, desc, 5, &isnull);
+		rule.has_warning = !isnull;
+		rule.warning = isnull ? 0 : DatumGetFloat8(d);
+		d = SPI_getbinval(tup, desc, 6, &isnull);
+		rule.has_critical = !isnull;
+		rule.critical = isnull ? 0 : DatumGetFloat8(d);
+		if (direction == NULL || !ig_direction_parse(direction, &rule.dir))
+			continue;
+		d = SPI_getbinval(tup, desc, 9, &isnull);
+		rule.hold_us = isnull ? 0 : (int64) seconds_to_us(DatumGetFloat8(d));
+		d = SPI_getbinval(tup, desc, 10, &isnull);
+		rule.clear_margin = isnull ? 0 : DatumGetFloat8(d);
+		d = SPI_getbinval(tup, desc, 11, &isnull);
+		rule.clear_hold_us = isnull ? 0 : (int64) seconds_to_us(DatumGetFloat8(d));
+		d = SPI_getbinval(tup, desc, 12, &isnull);
+		rule.max_gap_us = isnull ? 0 : (int64) seconds_to_us(DatumGetFloat8(d));
+		if (!ig_alert_rule_valid(&rule))
+			continue;
+		d = SPI_getbinval(tup, desc, 3, &isnull);
+		has_v = !isnull;
+		if (has_v)
+			v = DatumGetFloat8(d);
+
+		(void) ig_alert_step(&rule, &slot->state, v, has_v, (int64) now, &step);
+		if (step.action == IG_ALERT_NONE || step.action == IG_ALERT_UPDATE)
+			continue;
+
+		level_name = ig_level_name(step.level);
+		thr = step.level == IG_LEVEL_CRITICAL ? rule.critical : rule.warning;
+		switch (step.action)
 		{
 			case IG_ALERT_OPEN:
+				message = psprintf("%s: %s is %s: %s %s (%s threshold %g %s)", prefix, metric,
+								   level_name, value ? value : "", unit ? unit : "",
+								   level_name, thr, unit ? unit : "");
+				break;
 			case IG_ALERT_ESCALATE:
-				ereport(alert_elevel(),
-						(errmsg("infraguard (standby): %s is %s: %s %s",
-								metric, status, value ? value : "", unit ? unit : ""),
-						 action ? errhint("%s", action) : 0));
-				slot->level = level;
-				break;
 			case IG_ALERT_DEESCALATE:
-				ereport(LOG,
-						(errmsg("infraguard (standby): %s lowered to %s: %s %s",
-								metric, status, value ? value : "", unit ? unit : "")));
-				slot->level = level;
+				message = psprintf("%s: %s %s to %s: %s %s (%s threshold %g %s)", prefix, metric,
+								   step.action == IG_ALERT_ESCALATE ? "escalated" : "lowered",
+								   level_name, value ? value : "", unit ? unit : "",
+								   level_name, thr, unit ? unit : "");
 				break;
-			case IG_ALERT_RESOLVE:
-				ereport(LOG,
-						(errmsg("infraguard (standby): %s resolved: %s %s",
-								metric, value ? value : "", unit ? unit : "")));
-				slot->level = IG_LEVEL_OK;
-				break;
-			case IG_ALERT_UPDATE:
-			case IG_ALERT_NONE:
+			default:
+				message = psprintf("%s: %s resolved: %s %s", prefix, metric,
+								   value ? value : "", unit ? unit : "");
 				break;
 		}
+		ereport(step.action == IG_ALERT_OPEN || step.action == IG_ALERT_ESCALATE ? alert_elevel() : LOG,
+				(errmsg("%s", message),
+				 step.has_peak ? errdetail("event=%s metric=%s level=%s value=%s peak_value=%g stored=false",
+										   ig_alert_action_name(step.action), metric, level_name,
+										   value ? value : "", step.peak_value) : 0,
+				 action && (step.action == IG_ALERT_OPEN || step.action == IG_ALERT_ESCALATE) ?
+				 errhint("%s", action) : 0));
+
+		/* a standby cannot NOTIFY; a primary can, even when its tables fail */
+		if (!standby)
+		{
+			Oid			ntypes[6] = {TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, FLOAT8OID, TEXTOID};
+			Datum		nargs[6];
+			char		nnulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+
+			nargs[0] = CStringGetTextDatum(ig_alert_action_name(step.action));
+			nargs[1] = CStringGetTextDatum(metric);
+			nargs[2] = CStringGetTextDatum(level_name);
+			nargs[3] = Float8GetDatum(v);
+			nnulls[3] = has_v ? ' ' : 'n';
+			nargs[4] = Float8GetDatum(step.peak_value);
+			nnulls[4] = step.has_peak ? ' ' : 'n';
+			nargs[5] = CStringGetTextDatum(message);
+			if (SPI_execute_with_args("SELECT pg_catalog.pg_notify('infraguard_alerts', "
+									  "pg_catalog.json_build_object('event', $1, 'alert_id', NULL, 'metric', $2, "
+									  "'level', $3, 'value', $4, 'peak_value', $5, 'message', $6, "
+									  "'stored', false, 'at', pg_catalog.now())::text)",
+									  6, ntypes, nargs, nnulls, false, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not send an alert with NOTIFY");
+		}
 	}
+}
+
+/* Log a part of the cycle failing (once per distinct error) or working again. */
+static void
+report_outcome(FailureReport *r, const char *error)
+{
+	if (error == NULL)
+	{
+		if (r->last_error != NULL)
+		{
+			ereport(LOG,
+					(errmsg("infraguard worker can %s again, after %d failed snapshots",
+							r->what, r->failures)));
+			pfree(r->last_error);
+			r->last_error = NULL;
+		}
+		r->failures = 0;
+		return;
+	}
+	r->failures++;
+	if (r->last_error == NULL || strcmp(r->last_error, error) != 0)
+	{
+		ereport(WARNING,
+				(errmsg("infraguard worker could not %s: %s", r->what, error),
+				 errdetail("%s", r->meanwhile),
+				 errhint("This is logged once while the error stays the same; the worker logs again when it can %s.",
+						 r->what)));
+		if (r->last_error != NULL)
+			pfree(r->last_error);
+		r->last_error = MemoryContextStrdup(TopMemoryContext, error);
+	}
+	else
+		ereport(DEBUG1,
+				(errmsg("infraguard worker still cannot %s (%d snapshots): %s",
+						r->what, r->failures, error)));
+}
+
+/*
+ * On a primary: the snapshot cycle, with its failures reported once and
+ * the alerts evaluated in memory when they cannot be stored.
+ */
+static void
+primary_cycle(void)
+{
+	char	   *history_error;
+	char	   *alerts_error;
+	char	   *readings;
+
+	if (SPI_execute("SELECT history_error, alerts_error, readings::text "
+					"FROM infraguard.snapshot_cycle('worker')", false, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not run the snapshot cycle");
+	history_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	alerts_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	readings = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+
+	report_outcome(&history_report, history_error);
+	report_outcome(&alerts_report, alerts_error);
+	if (alerts_error != NULL)
+		evaluate_in_memory(readings, false);
+	else
+		n_mem_alerts = 0;		/* the tables hold the state again */
 }
 
 /*
@@ -338,9 +531,9 @@ run_cycle(void)
 	if (extension_present())
 	{
 		if (RecoveryInProgress())
-			evaluate_on_standby();
-		else if (SPI_execute("SELECT infraguard.record_snapshot('worker')", false, 1) != SPI_OK_SELECT)
-			elog(ERROR, "could not record a snapshot");
+			evaluate_in_memory(NULL, true);
+		else
+			primary_cycle();
 		did_work = true;
 	}
 
@@ -363,6 +556,7 @@ infraguard_worker_main(Datum main_arg)
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
+	ig_in_worker = true;
 
 	/*
 	 * Our own queries are not the workload: keep them out of our latency

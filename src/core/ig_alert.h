@@ -19,6 +19,7 @@
 #define INFRAGUARD_IG_ALERT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "ig_threshold.h"
 
@@ -55,5 +56,89 @@ extern const char *ig_alert_action_name(IgAlertAction action);
 
 /* Inverse of ig_alert_action_name(); false for anything else, or NULL. */
 extern bool ig_alert_action_parse(const char *text, IgAlertAction *action);
+
+/*
+ * Alert rules with time and hysteresis (0.2).
+ *
+ * A level (warning, critical) turns on only after the value has reached it
+ * at every reading for hold_us (Prometheus' "for:"), and turns off only
+ * after the value has stayed beyond it by more than clear_margin (in the
+ * metric's own unit, on the good side) at every reading for clear_hold_us.
+ * The alert's level is the highest level that is on.  Each level keeps the
+ * start of its current streak toward turning over; a reading that breaks
+ * the streak (back on the other side, or inside the margin) restarts it.
+ * Missing data (no value) restarts every streak and changes no level, so
+ * that an unreadable metric neither opens, resolves nor ripens an alert.
+ * Times are microseconds on any monotonic-enough clock (the glue passes
+ * PostgreSQL timestamps).
+ */
+typedef struct IgAlertRule
+{
+	double		warning;
+	bool		has_warning;
+	double		critical;
+	bool		has_critical;
+	IgDirection dir;
+	int64_t		hold_us;		/* >= 0: how long a level must hold */
+	double		clear_margin;	/* >= 0, metric units */
+	int64_t		clear_hold_us;	/* >= 0: how long the value must stay clear */
+	int64_t		max_gap_us;		/* readings further apart restart the
+								 * streaks; 0 = no limit */
+} IgAlertRule;
+
+/* index of a level's streak in IgAlertState.since */
+#define IG_ALERT_WARNING_IDX	0
+#define IG_ALERT_CRITICAL_IDX	1
+
+/*
+ * What the glue keeps between readings (the alerts table holds the level,
+ * a small state table the rest).  All zero is a valid initial state.
+ */
+typedef struct IgAlertState
+{
+	IgLevel		level;			/* open alert's level; OK (or UNKNOWN) = none */
+	bool		has_since[2];	/* a streak is running for this level */
+	int64_t		since[2];		/* when it started */
+	bool		has_last;
+	int64_t		last_at;		/* time of the previous reading */
+	bool		has_peak;		/* worst value of the episode: from the
+								 * first reading of the streak that opens
+								 * the alert to its resolution */
+	double		peak_value;
+	int64_t		peak_at;
+} IgAlertState;
+
+/* What a reading did, for the glue to store and announce. */
+typedef struct IgAlertStep
+{
+	IgAlertAction action;
+	IgLevel		raw;			/* plain classification of this reading */
+	IgLevel		level;			/* the alert's level after it (OK: none) */
+	IgLevel		pending;		/* level it is heading to; UNKNOWN if none */
+	int64_t		pending_since;	/* start of that streak */
+	int64_t		pending_due;	/* when it takes effect if it holds */
+	bool		has_peak;
+	double		peak_value;		/* the episode's worst value so far */
+	int64_t		peak_at;
+} IgAlertStep;
+
+/* Slack on hold comparisons, so readings a few ms early still count. */
+#define IG_ALERT_SLACK_US	INT64_C(250000)
+
+/*
+ * True when the rule's times and margin are usable: holds >= 0, margin
+ * finite and >= 0, max_gap >= 0, thresholds valid for the direction.
+ */
+extern bool ig_alert_rule_valid(const IgAlertRule *rule);
+
+/*
+ * Apply one reading (has_value false, or NaN: no data) taken at now_us to
+ * the state, and say what happened to the alert.  The state is updated in
+ * place; the step is filled in.  Returns step->action.  state->level
+ * outside the alerting levels counts as no alert open.
+ */
+extern IgAlertAction ig_alert_step(const IgAlertRule *rule, IgAlertState *state,
+								   double value, bool has_value, int64_t now_us,
+								   IgAlertStep *step);
 
 #endif							/* INFRAGUARD_IG_ALERT_H */

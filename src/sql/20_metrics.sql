@@ -22,6 +22,8 @@ DECLARE
 	n bigint;
 	usage record;
 	rel text;
+	p95 float8;
+	p95_at timestamptz;
 BEGIN
 	/* connections, as a share of what non-superusers can actually get */
 	SELECT * INTO usage FROM infraguard.connection_usage();
@@ -378,8 +380,8 @@ BEGIN
 	value := r.cpu_pct;
 	detail := CASE WHEN r.cpu_pct IS NULL
 				   THEN 'host CPU statistics are not available on this platform (no /proc/stat)'
-				   ELSE format('all %s CPUs over the last %s s; load average %s', r.cpu_count,
-							   round(r.cpu_interval_seconds::numeric, 1), r.load1) END;
+				   ELSE format('host-wide (all %s CPUs, every process on the machine) over the last %s s; load average %s',
+							   r.cpu_count, round(r.cpu_interval_seconds::numeric, 1), r.load1) END;
 	RETURN NEXT;
 	action := NULL;
 
@@ -390,18 +392,26 @@ BEGIN
 	 */
 	metric := 'query_time_p95';
 	unit := 'ms';
-	SELECT h.value, h.taken_at INTO r
-	  FROM infraguard.metric_history h
-	 WHERE h.metric = 'latency_p95_ms'
-	   AND h.taken_at > now() - greatest(3 * coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
-													 interval '1 minute'),
-										 interval '5 minutes')
-	   AND NOT pg_is_in_recovery()
-	 ORDER BY h.taken_at DESC
-	 LIMIT 1;
-	IF FOUND THEN
-		value := round(r.value::numeric, 3);
-		detail := format('95th percentile over the snapshot interval ending %s', r.taken_at);
+	/*
+	 * The history may be what is failing (a renamed table, a lock): the
+	 * readings must not fail with it, since alerts are judged from them.
+	 */
+	BEGIN
+		SELECT h.value, h.taken_at INTO p95, p95_at
+		  FROM infraguard.metric_history h
+		 WHERE h.metric = 'latency_p95_ms'
+		   AND h.taken_at > now() - greatest(3 * coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
+														 interval '1 minute'),
+											 interval '5 minutes')
+		   AND NOT pg_is_in_recovery()
+		 ORDER BY h.taken_at DESC
+		 LIMIT 1;
+	EXCEPTION WHEN undefined_table OR undefined_column OR lock_not_available OR insufficient_privilege THEN
+		p95_at := NULL;
+	END;
+	IF p95_at IS NOT NULL THEN
+		value := round(p95::numeric, 3);
+		detail := format('95th percentile over the snapshot interval ending %s', p95_at);
 	ELSE
 		BEGIN
 			SELECT l.calls, l.p95_ms, l.since INTO r FROM infraguard.latency(false) l;

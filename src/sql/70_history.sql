@@ -60,17 +60,27 @@ REVOKE ALL ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, i
 GRANT EXECUTE ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) TO pg_monitor;
 
 /*
- * One step of the history: record everything, then prune.  Called by the
- * worker with source 'worker', and by take_snapshot().  Returns the new
- * snapshot's id.  Callers bound lock waits with lock_timeout (the worker's
- * and take_snapshot()'s), and every query is bounded: work per cycle does
- * not grow with the history's length.
+ * One cycle: take the readings, record the history and prune it, then
+ * evaluate the alerts from the readings.  Recording and alerting are
+ * separate subtransactions, so that alerting survives failing history (a
+ * full tablespace, a renamed column, a lock timeout): the readings are in
+ * memory, the thresholds are still evaluated, and the storage alert is
+ * still raised.  Errors are returned, not raised (history_error,
+ * alerts_error, with their SQLSTATEs), for the worker to report once; when
+ * the alerts themselves cannot be written, the worker evaluates the
+ * returned readings in memory and still logs and NOTIFYs.  A statement
+ * timeout or a cancel is not caught: it ends the cycle.  Callers bound lock
+ * waits with lock_timeout (the worker's and take_snapshot()'s), and every
+ * query is bounded: work per cycle does not grow with the history's length.
  */
-CREATE OR REPLACE FUNCTION infraguard.record_snapshot(source text)
-RETURNS bigint
+CREATE OR REPLACE FUNCTION infraguard.snapshot_cycle(source text,
+										  OUT snapshot_id bigint, OUT readings jsonb, OUT events integer,
+										  OUT history_error text, OUT history_sqlstate text,
+										  OUT alerts_error text, OUT alerts_sqlstate text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
 DECLARE
 	sid bigint;
 	now_ts timestamptz := now();
@@ -94,8 +104,8 @@ DECLARE
 	cutoff timestamptz;
 	changed_relids oid[];
 	changed_activity bigint[];
-	readings jsonb;
 	t text;
+	err_detail text;
 BEGIN
 	IF source IS NULL OR source NOT IN ('worker', 'manual') THEN
 		RAISE EXCEPTION 'invalid snapshot source "%"', coalesce(source, 'NULL')
@@ -108,200 +118,250 @@ BEGIN
 				  HINT = 'Take snapshots on the primary. The worker on a standby only evaluates thresholds and logs.';
 	END IF;
 
-	INSERT INTO infraguard.snapshots (taken_at, source)
-	VALUES (now_ts, source)
-	RETURNING snapshot_id INTO sid;
-
-	/*
-	 * Latency first: the interval percentiles it records are what
-	 * current_metrics() reports as query_time_p95.
-	 */
+	/* the history: everything from here to the pruning, or nothing */
 	BEGIN
-		SELECT h.since, h.buckets, h.counts, h.sum_ms, h.max_ms,
-			   (SELECT sum(c) FROM unnest(h.counts) c)::bigint AS calls
-		  INTO lat
-		  FROM infraguard.latency_histogram(false) h;
-		IF NOT FOUND THEN
-			/* nothing timed since the last reset: an empty reading */
-			SELECT l.since, '{}'::integer[] AS buckets, '{}'::bigint[] AS counts,
-				   0::float8 AS sum_ms, 0::float8 AS max_ms, 0::bigint AS calls
-			  INTO lat
-			  FROM (SELECT max(since) AS since FROM infraguard.latency(false)) l;
-			lat.since := coalesce(lat.since, pg_postmaster_start_time());
-		END IF;
+		INSERT INTO infraguard.snapshots (taken_at, source)
+		VALUES (now_ts, source)
+		RETURNING snapshot_id INTO sid;
+
 		/*
-		 * The counters are as of now, not as of the transaction's start
-		 * (now_ts): a rate divides by the time between two readings.
+		 * Latency first: the interval percentiles it records are what
+		 * current_metrics() reports as query_time_p95.
 		 */
-		read_ts := clock_timestamp();
-		INSERT INTO infraguard.latency_snapshots
-			   (snapshot_id, taken_at, since, calls, buckets, counts, sum_ms, max_ms, read_at)
-		VALUES (sid, now_ts, lat.since, lat.calls, lat.buckets, lat.counts, lat.sum_ms, lat.max_ms, read_ts);
-
-		SELECT ls.* INTO prev
-		  FROM infraguard.latency_snapshots ls
-		 WHERE ls.taken_at < now_ts
-		 ORDER BY ls.taken_at DESC
-		 LIMIT 1;
-		IF FOUND THEN
-			/*
-			 * Same counting period: the interval is the difference between
-			 * the two readings; else everything counted since the reset, which
-			 * happened after the previous reading.  (Rows from 0.1 have no
-			 * read_at: their snapshot's time is the best there is.)
-			 */
-			IF prev.since = lat.since THEN
-				SELECT * INTO hs FROM infraguard.histogram_stats(lat.buckets, lat.counts, lat.max_ms,
-																 prev.buckets, prev.counts);
-			ELSE
-				SELECT * INTO hs FROM infraguard.histogram_stats(lat.buckets, lat.counts, lat.max_ms);
+		BEGIN
+			SELECT h.since, h.buckets, h.counts, h.sum_ms, h.max_ms,
+				   (SELECT sum(c) FROM unnest(h.counts) c)::bigint AS calls
+			  INTO lat
+			  FROM infraguard.latency_histogram(false) h;
+			IF NOT FOUND THEN
+				/* nothing timed since the last reset: an empty reading */
+				SELECT l.since, '{}'::integer[] AS buckets, '{}'::bigint[] AS counts,
+					   0::float8 AS sum_ms, 0::float8 AS max_ms, 0::bigint AS calls
+				  INTO lat
+				  FROM (SELECT max(since) AS since FROM infraguard.latency(false)) l;
+				lat.since := coalesce(lat.since, pg_postmaster_start_time());
 			END IF;
-			counted_from := CASE WHEN prev.since = lat.since AND NOT hs.reset
-								 THEN coalesce(prev.read_at, prev.taken_at)
-								 ELSE greatest(coalesce(prev.read_at, prev.taken_at), lat.since) END;
-			covered_s := extract(epoch FROM read_ts - counted_from);
-			INSERT INTO infraguard.metric_history
-			SELECT now_ts, sid, m.metric, m.value
-			  FROM (VALUES ('statements_per_second',
-							/* under 0.1 s of counting (a reset just before): no rate this cycle */
-							CASE WHEN covered_s >= 0.1
-								 THEN round((hs.calls / covered_s)::numeric, 2)::float8 END),
-						   ('latency_p50_ms', hs.p50_ms),
-						   ('latency_p95_ms', hs.p95_ms),
-						   ('latency_p99_ms', hs.p99_ms)) m(metric, value)
-			 WHERE m.value IS NOT NULL;
+			/*
+			 * The counters are as of now, not as of the transaction's start
+			 * (now_ts): a rate divides by the time between two readings.
+			 */
+			read_ts := clock_timestamp();
+			INSERT INTO infraguard.latency_snapshots
+				   (snapshot_id, taken_at, since, calls, buckets, counts, sum_ms, max_ms, read_at)
+			VALUES (sid, now_ts, lat.since, lat.calls, lat.buckets, lat.counts, lat.sum_ms, lat.max_ms, read_ts);
+
+			SELECT ls.* INTO prev
+			  FROM infraguard.latency_snapshots ls
+			 WHERE ls.taken_at < now_ts
+			 ORDER BY ls.taken_at DESC
+			 LIMIT 1;
+			IF FOUND THEN
+				/*
+				 * Same counting period: the interval is the difference between
+				 * the two readings; else everything counted since the reset, which
+				 * happened after the previous reading.  (Rows from 0.1 have no
+				 * read_at: their snapshot's time is the best there is.)
+				 */
+				IF prev.since = lat.since THEN
+					SELECT * INTO hs FROM infraguard.histogram_stats(lat.buckets, lat.counts, lat.max_ms,
+																	 prev.buckets, prev.counts);
+				ELSE
+					SELECT * INTO hs FROM infraguard.histogram_stats(lat.buckets, lat.counts, lat.max_ms);
+				END IF;
+				counted_from := CASE WHEN prev.since = lat.since AND NOT hs.reset
+									 THEN coalesce(prev.read_at, prev.taken_at)
+									 ELSE greatest(coalesce(prev.read_at, prev.taken_at), lat.since) END;
+				covered_s := extract(epoch FROM read_ts - counted_from);
+				INSERT INTO infraguard.metric_history
+				SELECT now_ts, sid, m.metric, m.value
+				  FROM (VALUES ('statements_per_second',
+								/* under 0.1 s of counting (a reset just before): no rate this cycle */
+								CASE WHEN covered_s >= 0.1
+									 THEN round((hs.calls / covered_s)::numeric, 2)::float8 END),
+							   ('latency_p50_ms', hs.p50_ms),
+							   ('latency_p95_ms', hs.p95_ms),
+							   ('latency_p99_ms', hs.p99_ms)) m(metric, value)
+				 WHERE m.value IS NOT NULL;
+				GET DIAGNOSTICS n = ROW_COUNT;
+				n_metrics := n_metrics + n;
+			END IF;
+		EXCEPTION WHEN object_not_in_prerequisite_state THEN
+			NULL;					/* not preloaded: no latency to record */
+		END;
+
+		/* the health metrics (measured once: alerts below judge the same reading) */
+		readings := (SELECT jsonb_agg(m) FROM infraguard.current_metrics() m);
+
+		/* ... and connections, sizes, file systems, host, WAL */
+		INSERT INTO infraguard.metric_history
+		SELECT now_ts, sid, m.metric, m.value
+		  FROM (SELECT cm.metric, cm.value
+				  FROM jsonb_to_recordset(readings) AS cm(metric text, value float8)
+				UNION ALL
+				SELECT 'connections:' || c.state, c.count FROM infraguard.connections() c
+				 WHERE c.backend_group = 'client'
+				UNION ALL
+				SELECT 'database_size_bytes:' || d.datname, pg_database_size(d.oid)
+				  FROM pg_database d WHERE d.datallowconn AND NOT d.datistemplate
+				UNION ALL
+				SELECT 'disk_' || x.what || ':' || du.kind || ':' || du.name, x.v
+				  FROM infraguard.disk_usage() du,
+					   LATERAL (VALUES ('used_pct', du.used_pct), ('used_bytes', du.used_bytes::float8),
+									   ('free_bytes', du.free_bytes::float8),
+									   ('total_bytes', du.total_bytes::float8)) x(what, v)
+				UNION ALL
+				SELECT x.what, x.v
+				  FROM infraguard.system_stats() s,
+					   LATERAL (VALUES ('load1', s.load1), ('mem_available_bytes', s.mem_available_bytes::float8),
+									   ('swap_used_bytes', s.swap_used_bytes::float8),
+									   /* the window cpu_percent covers: the worker's is its interval */
+									   ('cpu_window_seconds', s.cpu_interval_seconds)) x(what, v)
+				UNION ALL
+				SELECT 'wal_bytes', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8
+			   ) m
+		 WHERE m.value IS NOT NULL;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		n_metrics := n_metrics + n;
+
+		/*
+		 * Tables whose activity moved, or whose last row is a day old (at most
+		 * refresh_batch of those per cycle, oldest first, so a database that
+		 * was created all at once does not refresh all at once).
+		 */
+		SELECT coalesce(array_agg(c.relid), '{}'), coalesce(array_agg(c.activity), '{}')
+		  INTO changed_relids, changed_activity
+		  FROM (SELECT s.relid, s.schemaname,
+					   s.n_tup_ins + s.n_tup_upd + s.n_tup_del + s.vacuum_count + s.autovacuum_count
+					   + s.analyze_count + s.autoanalyze_count AS activity
+				  FROM pg_stat_user_tables s) c
+		  LEFT JOIN infraguard.table_state st ON st.relid = c.relid
+		 WHERE st.relid IS NULL
+			/* our own tables change every cycle: they get the daily row only */
+			OR (st.activity <> c.activity AND c.schemaname <> 'infraguard')
+			OR st.relid IN (SELECT st2.relid FROM infraguard.table_state st2
+							 WHERE st2.recorded_at < now_ts - interval '1 day'
+							 ORDER BY st2.recorded_at LIMIT refresh_batch);
+
+		INSERT INTO infraguard.table_history
+		SELECT now_ts, sid, s.relid, s.schemaname, s.relname,
+			   pg_total_relation_size(s.relid), pg_table_size(s.relid), pg_indexes_size(s.relid),
+			   s.n_live_tup, s.n_dead_tup, s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.seq_scan, s.idx_scan
+		  FROM pg_stat_user_tables s
+		 WHERE s.relid = ANY (changed_relids);
+		GET DIAGNOSTICS n_tables = ROW_COUNT;
+
+		INSERT INTO infraguard.table_state AS st (relid, activity, recorded_at)
+		SELECT ch.relid, ch.activity, now_ts
+		  FROM unnest(changed_relids, changed_activity) ch(relid, activity)
+		ON CONFLICT (relid) DO UPDATE SET activity = excluded.activity, recorded_at = excluded.recorded_at;
+
+		/*
+		 * Indexes: new, or scanned since their last row (ours: daily only), or
+		 * due for their daily row.  Their sizes move with their table's, which
+		 * table_history.index_bytes already follows.
+		 */
+		WITH recorded AS (
+			INSERT INTO infraguard.index_history
+			SELECT now_ts, sid, i.indexrelid, i.schemaname, i.relname, i.indexrelname,
+				   pg_relation_size(i.indexrelid), i.idx_scan, i.idx_tup_read
+			  FROM pg_stat_user_indexes i
+			  LEFT JOIN infraguard.index_state st ON st.indexrelid = i.indexrelid
+			 WHERE st.indexrelid IS NULL
+				OR (st.scans <> i.idx_scan AND i.schemaname <> 'infraguard')
+				OR st.indexrelid IN (SELECT st2.indexrelid FROM infraguard.index_state st2
+									  WHERE st2.recorded_at < now_ts - interval '1 day'
+									  ORDER BY st2.recorded_at LIMIT 2 * refresh_batch)
+			RETURNING indexrelid, scans
+		)
+		INSERT INTO infraguard.index_state AS st (indexrelid, scans, recorded_at)
+		SELECT r.indexrelid, r.scans, now_ts FROM recorded r
+		ON CONFLICT (indexrelid) DO UPDATE SET scans = excluded.scans, recorded_at = excluded.recorded_at;
+		GET DIAGNOSTICS n_indexes = ROW_COUNT;
+
+		/* forget relations that no longer exist */
+		DELETE FROM infraguard.table_state st
+		 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.relid);
+		DELETE FROM infraguard.index_state st
+		 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.indexrelid);
+
+		n_statements := infraguard.record_statements(sid, now_ts, top_n);
+
+		/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
+		cutoff := now_ts - retention;
+		FOREACH t IN ARRAY ARRAY['metric_history', 'latency_snapshots', 'table_history',
+								 'index_history', 'statement_history', 'snapshots']
+		LOOP
+			EXECUTE format('DELETE FROM infraguard.%1$I WHERE ctid = ANY (ARRAY(
+								SELECT ctid FROM infraguard.%1$I WHERE taken_at < $1 LIMIT $2))', t)
+			  USING cutoff, prune_batch;
 			GET DIAGNOSTICS n = ROW_COUNT;
-			n_metrics := n_metrics + n;
-		END IF;
-	EXCEPTION WHEN object_not_in_prerequisite_state THEN
-		NULL;					/* not preloaded: no latency to record */
-	END;
-
-	/* the health metrics (measured once: alerts below judge the same reading) */
-	readings := (SELECT jsonb_agg(m) FROM infraguard.current_metrics() m);
-
-	/* ... and connections, sizes, file systems, host, WAL */
-	INSERT INTO infraguard.metric_history
-	SELECT now_ts, sid, m.metric, m.value
-	  FROM (SELECT cm.metric, cm.value
-			  FROM jsonb_to_recordset(readings) AS cm(metric text, value float8)
-			UNION ALL
-			SELECT 'connections:' || c.state, c.count FROM infraguard.connections() c
-			 WHERE c.backend_group = 'client'
-			UNION ALL
-			SELECT 'database_size_bytes:' || d.datname, pg_database_size(d.oid)
-			  FROM pg_database d WHERE d.datallowconn AND NOT d.datistemplate
-			UNION ALL
-			SELECT 'disk_' || x.what || ':' || du.kind || ':' || du.name, x.v
-			  FROM infraguard.disk_usage() du,
-				   LATERAL (VALUES ('used_pct', du.used_pct), ('used_bytes', du.used_bytes::float8),
-								   ('free_bytes', du.free_bytes::float8),
-								   ('total_bytes', du.total_bytes::float8)) x(what, v)
-			UNION ALL
-			SELECT x.what, x.v
-			  FROM infraguard.system_stats() s,
-				   LATERAL (VALUES ('load1', s.load1), ('mem_available_bytes', s.mem_available_bytes::float8),
-								   ('swap_used_bytes', s.swap_used_bytes::float8)) x(what, v)
-			UNION ALL
-			SELECT 'wal_bytes', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8
-		   ) m
-	 WHERE m.value IS NOT NULL;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	n_metrics := n_metrics + n;
-
-	/*
-	 * Tables whose activity moved, or whose last row is a day old (at most
-	 * refresh_batch of those per cycle, oldest first, so a database that
-	 * was created all at once does not refresh all at once).
-	 */
-	SELECT coalesce(array_agg(c.relid), '{}'), coalesce(array_agg(c.activity), '{}')
-	  INTO changed_relids, changed_activity
-	  FROM (SELECT s.relid, s.schemaname,
-				   s.n_tup_ins + s.n_tup_upd + s.n_tup_del + s.vacuum_count + s.autovacuum_count
-				   + s.analyze_count + s.autoanalyze_count AS activity
-			  FROM pg_stat_user_tables s) c
-	  LEFT JOIN infraguard.table_state st ON st.relid = c.relid
-	 WHERE st.relid IS NULL
-		/* our own tables change every cycle: they get the daily row only */
-		OR (st.activity <> c.activity AND c.schemaname <> 'infraguard')
-		OR st.relid IN (SELECT st2.relid FROM infraguard.table_state st2
-						 WHERE st2.recorded_at < now_ts - interval '1 day'
-						 ORDER BY st2.recorded_at LIMIT refresh_batch);
-
-	INSERT INTO infraguard.table_history
-	SELECT now_ts, sid, s.relid, s.schemaname, s.relname,
-		   pg_total_relation_size(s.relid), pg_table_size(s.relid), pg_indexes_size(s.relid),
-		   s.n_live_tup, s.n_dead_tup, s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.seq_scan, s.idx_scan
-	  FROM pg_stat_user_tables s
-	 WHERE s.relid = ANY (changed_relids);
-	GET DIAGNOSTICS n_tables = ROW_COUNT;
-
-	INSERT INTO infraguard.table_state AS st (relid, activity, recorded_at)
-	SELECT ch.relid, ch.activity, now_ts
-	  FROM unnest(changed_relids, changed_activity) ch(relid, activity)
-	ON CONFLICT (relid) DO UPDATE SET activity = excluded.activity, recorded_at = excluded.recorded_at;
-
-	/*
-	 * Indexes: new, or scanned since their last row (ours: daily only), or
-	 * due for their daily row.  Their sizes move with their table's, which
-	 * table_history.index_bytes already follows.
-	 */
-	WITH recorded AS (
-		INSERT INTO infraguard.index_history
-		SELECT now_ts, sid, i.indexrelid, i.schemaname, i.relname, i.indexrelname,
-			   pg_relation_size(i.indexrelid), i.idx_scan, i.idx_tup_read
-		  FROM pg_stat_user_indexes i
-		  LEFT JOIN infraguard.index_state st ON st.indexrelid = i.indexrelid
-		 WHERE st.indexrelid IS NULL
-			OR (st.scans <> i.idx_scan AND i.schemaname <> 'infraguard')
-			OR st.indexrelid IN (SELECT st2.indexrelid FROM infraguard.index_state st2
-								  WHERE st2.recorded_at < now_ts - interval '1 day'
-								  ORDER BY st2.recorded_at LIMIT 2 * refresh_batch)
-		RETURNING indexrelid, scans
-	)
-	INSERT INTO infraguard.index_state AS st (indexrelid, scans, recorded_at)
-	SELECT r.indexrelid, r.scans, now_ts FROM recorded r
-	ON CONFLICT (indexrelid) DO UPDATE SET scans = excluded.scans, recorded_at = excluded.recorded_at;
-	GET DIAGNOSTICS n_indexes = ROW_COUNT;
-
-	/* forget relations that no longer exist */
-	DELETE FROM infraguard.table_state st
-	 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.relid);
-	DELETE FROM infraguard.index_state st
-	 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.indexrelid);
-
-	n_statements := infraguard.record_statements(sid, now_ts, top_n);
-
-	PERFORM infraguard.evaluate_alerts(readings);
-
-	/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
-	cutoff := now_ts - retention;
-	FOREACH t IN ARRAY ARRAY['metric_history', 'latency_snapshots', 'table_history',
-							 'index_history', 'statement_history', 'snapshots']
-	LOOP
-		EXECUTE format('DELETE FROM infraguard.%1$I WHERE ctid = ANY (ARRAY(
-							SELECT ctid FROM infraguard.%1$I WHERE taken_at < $1 LIMIT $2))', t)
-		  USING cutoff, prune_batch;
+			n_pruned := n_pruned + n;
+		END LOOP;
+		/* open alerts are never pruned, nor their events (which go with their alert) */
+		DELETE FROM infraguard.alerts
+		 WHERE ctid = ANY (ARRAY(SELECT ctid FROM infraguard.alerts
+								  WHERE resolved_at < cutoff LIMIT prune_batch));
 		GET DIAGNOSTICS n = ROW_COUNT;
 		n_pruned := n_pruned + n;
-	END LOOP;
-	/* open alerts are never pruned */
-	DELETE FROM infraguard.alerts
-	 WHERE ctid = ANY (ARRAY(SELECT ctid FROM infraguard.alerts
-							  WHERE resolved_at < cutoff LIMIT prune_batch));
-	GET DIAGNOSTICS n = ROW_COUNT;
-	n_pruned := n_pruned + n;
 
-	UPDATE infraguard.snapshots
-	   SET duration_ms = extract(epoch FROM clock_timestamp() - started) * 1000,
-		   metric_rows = n_metrics, table_rows = n_tables, index_rows = n_indexes,
-		   statement_rows = n_statements, pruned_rows = n_pruned
-	 WHERE snapshot_id = sid;
-	RETURN sid;
+		UPDATE infraguard.snapshots
+		   SET duration_ms = extract(epoch FROM clock_timestamp() - started) * 1000,
+			   metric_rows = n_metrics, table_rows = n_tables, index_rows = n_indexes,
+			   statement_rows = n_statements, pruned_rows = n_pruned
+		 WHERE snapshot_id = sid;
+		snapshot_id := sid;
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS history_sqlstate = RETURNED_SQLSTATE, history_error = MESSAGE_TEXT,
+								err_detail = PG_EXCEPTION_DETAIL;
+		history_error := history_error || coalesce(' (' || nullif(err_detail, '') || ')', '');
+		snapshot_id := NULL;
+	END;
+
+	/* the readings, if the history failed before taking them */
+	IF readings IS NULL THEN
+		readings := (SELECT jsonb_agg(m) FROM infraguard.current_metrics() m);
+	END IF;
+
+	BEGIN
+		events := infraguard.evaluate_alerts(readings);
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS alerts_sqlstate = RETURNED_SQLSTATE, alerts_error = MESSAGE_TEXT,
+								err_detail = PG_EXCEPTION_DETAIL;
+		alerts_error := alerts_error || coalesce(' (' || nullif(err_detail, '') || ')', '');
+	END;
+END;
+$$;
+COMMENT ON FUNCTION infraguard.snapshot_cycle(text) IS
+	'Internal: the worker''s cycle: readings, history and pruning, then alerts from the readings even if the history failed; returns the errors';
+REVOKE ALL ON FUNCTION infraguard.snapshot_cycle(text) FROM PUBLIC;
+
+/*
+ * One snapshot, for take_snapshot(): the cycle, with its errors raised
+ * (and so everything rolled back) instead of returned.  Returns the new
+ * snapshot's id.
+ */
+CREATE OR REPLACE FUNCTION infraguard.record_snapshot(source text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	c record;
+BEGIN
+	c := infraguard.snapshot_cycle(source);
+	IF c.history_error IS NOT NULL THEN
+		RAISE EXCEPTION 'could not record the snapshot: %', c.history_error
+			USING ERRCODE = c.history_sqlstate;
+	END IF;
+	IF c.alerts_error IS NOT NULL THEN
+		RAISE EXCEPTION 'could not evaluate the alerts: %', c.alerts_error
+			USING ERRCODE = c.alerts_sqlstate;
+	END IF;
+	RETURN c.snapshot_id;
 END;
 $$;
 COMMENT ON FUNCTION infraguard.record_snapshot(text) IS
-	'Internal: one snapshot of everything, alert evaluation and pruning (the worker''s cycle)';
+	'Internal: one snapshot of everything, alert evaluation and pruning, errors raised (take_snapshot())';
 REVOKE ALL ON FUNCTION infraguard.record_snapshot(text) FROM PUBLIC;
 
 -- the worker sets its own, shorter lock_timeout (see src/worker.c)

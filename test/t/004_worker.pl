@@ -66,7 +66,9 @@ ok($node->poll_query_until('postgres',
 my $listener = $node->background_psql('postgres');
 $listener->query_safe('LISTEN infraguard_alerts');
 my $log_offset = -s $node->logfile;
-$node->safe_psql('postgres', "SELECT infraguard.set_threshold('connection_count', 0.0001, 1000)");
+# no hold and no clear margin or hold: each snapshot decides (013 tests the rules)
+$node->safe_psql('postgres',
+	"SELECT infraguard.set_threshold('connection_count', 0.0001, 1000, hold => '0', clear_margin => 0, clear_hold => '0')");
 ok($node->poll_query_until('postgres',
 		"SELECT count(*) = 1 FROM infraguard.active_alerts WHERE metric = 'connection_count' AND level = 'warning'"),
 	'alert opened');
@@ -138,17 +140,25 @@ ok($node->poll_query_until('postgres',
 		"SELECT count(*) > 0 FROM infraguard.snapshots WHERE source = 'worker'"),
 	'snapshots resume');
 
-# 7. an error in a cycle is logged and the next cycle goes on
+# 7. a history that cannot be recorded is logged once, the cycles go on
+# (alerts are still evaluated meanwhile: test/t/013_alert_model.pl)
 $log_offset = -s $node->logfile;
 $node->safe_psql('postgres', 'ALTER TABLE infraguard.metric_history RENAME TO metric_history_moved');
-ok($node->wait_for_log(qr/ERROR:  relation "infraguard.metric_history" does not exist/, $log_offset),
-	'a failing cycle logs its error');
+ok($node->wait_for_log(qr/WARNING:  infraguard worker could not record history: relation "infraguard.metric_history" does not exist/,
+		$log_offset),
+	'a failing history logs its error');
 my $pid = worker_pid();
+sleep 4;
+$log = slurp_file($node->logfile, $log_offset);
+my $failure_lines = () = $log =~ /could not record history/g;
+is($failure_lines, 1, 'logged once while it fails, not every cycle');
 $node->safe_psql('postgres', 'ALTER TABLE infraguard.metric_history_moved RENAME TO metric_history');
+ok($node->wait_for_log(qr/LOG:  infraguard worker can record history again, after \d+ failed snapshots/, $log_offset),
+	'and once more when it works again');
 my $count = snapshots();
 ok($node->poll_query_until('postgres',
 		"SELECT count(*) > $count FROM infraguard.snapshots WHERE source = 'worker'"),
-	'the next cycles go on after the error');
+	'the next cycles record again');
 is(worker_pid(), $pid, 'the worker did not restart for it');
 
 # 7b. a cycle that hangs is cancelled by the worker's statement_timeout

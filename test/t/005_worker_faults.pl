@@ -69,7 +69,8 @@ ok($standby->poll_query_until('postgres',
 
 # a threshold crossed (set on the primary, replicated) is logged by the standby
 my $offset = -s $standby->logfile;
-$primary->safe_psql('postgres', "SELECT infraguard.set_threshold('xid_wraparound', 0, 0)");
+$primary->safe_psql('postgres',
+	"SELECT infraguard.set_threshold('xid_wraparound', 0, 0, hold => '0', clear_margin => 0, clear_hold => '0')");
 $primary->wait_for_catchup($standby);
 ok($standby->wait_for_log(qr/infraguard \(standby\): xid_wraparound is critical/, $offset),
 	'the standby evaluates thresholds and logs');

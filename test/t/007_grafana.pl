@@ -351,7 +351,7 @@ $node->safe_psql('postgres', q{
 	GRANT pg_monitor TO grafana;
 	-- an alert to show: any used disk space is over this warning level, and
 	-- stays so (unlike a connection count, which the worker itself lowers)
-	SELECT infraguard.set_threshold('storage_used_percent', 0.0001, 100);
+	SELECT infraguard.set_threshold('storage_used_percent', 0.0001, 100, hold => '0');
 	CREATE TABLE public.orders (id bigserial PRIMARY KEY, note text);
 	INSERT INTO public.orders (note) SELECT repeat('x', 100) FROM generate_series(1, 2000);
 });
