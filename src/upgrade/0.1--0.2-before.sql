@@ -5,3 +5,6 @@
  * function whose arguments or result columns change is dropped here and
  * created again by its surface file in src/sql/.
  */
+
+-- latency() gained the execution-only columns exec_calls .. exec_mean_ms
+DROP FUNCTION IF EXISTS infraguard.latency(boolean);
