@@ -43,7 +43,9 @@ typedef struct IgLatencySlot
 {
 	Oid			dboid;			/* database of the owner; InvalidOid = free */
 	uint32		generation;
-	IgHistogram hist;
+	IgHistogram hist;			/* whole statements, as the server log times them */
+	IgHistogram exec;			/* execution only (ExecutorRun + ExecutorFinish,
+								 * or ProcessUtility) */
 } IgLatencySlot;
 
 /*
@@ -53,7 +55,8 @@ typedef struct IgLatencySlot
 typedef struct IgLatencyDb
 {
 	Oid			dboid;			/* InvalidOid = unused */
-	IgHistogram hist;
+	IgHistogram hist;			/* whole statements */
+	IgHistogram exec;			/* execution only */
 } IgLatencyDb;
 
 /* The previous /proc/stat reading, so cpu_pct covers the time since then. */

@@ -4,15 +4,23 @@
  *	  Server-wide statement latency histograms from executor and utility
  *	  hooks, and the SQL functions that read them.
  *
- * What is timed: every top-level statement (nesting level 0): the time
- * spent in ExecutorRun and ExecutorFinish, the same intervals
- * pg_stat_statements counts as execution time, so the numbers are
- * comparable with its exec times; with
- * infraguard.track_utility, utility statements are timed around
- * ProcessUtility.  Statements inside functions are nested and not counted
- * again.  Parallel workers are not counted: their leader's statement is.
+ * What is timed, per top-level statement (never what runs inside one: a
+ * function's queries, a function the planner folds to a constant):
+ *	- whole statements (latency(), latency_histogram(), history): the
+ *	  duration log_min_duration_statement logs, from the statement start
+ *	  timestamp of the protocol message through parsing, planning, execution
+ *	  and, in autocommit, the commit; one sample per Query message that ran
+ *	  a statement (several statements in one message are one sample, like
+ *	  one log line), one per Execute message plus the Parse and Bind
+ *	  messages that prepared it.  Failed statements are not counted (the log
+ *	  logs no duration for them).  Details at record_whole().
+ *	- execution only (latency()'s exec_* columns): ExecutorRun +
+ *	  ExecutorFinish of each planned statement, the intervals
+ *	  pg_stat_statements counts as execution time; with
+ *	  infraguard.track_utility, utility statements around ProcessUtility.
+ * Parallel workers are not counted: their leader's statement is.
  *
- * Hot path: ig_latency_record() writes the calling backend's own slot
+ * Hot path: current_slot() gives the calling backend's own slot
  * (IgLatencySlot, indexed by PGPROC number).  No lock, no atomic
  * read-modify-write: one plain read of the shared reset generation and a
  * few stores into memory no other process writes.  Readers sum slots and the
@@ -32,29 +40,36 @@
 #include <math.h>
 
 #include "access/parallel.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "optimizer/planner.h"
+#include "parser/analyze.h"
 #include "storage/ipc.h"
+#include "tcop/dest.h"
+#include "tcop/pquery.h"
+#include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/portal.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
 #include "infraguard.h"
 
+static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
+static planner_hook_type prev_planner = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
 static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
-
-/* how deep we are in executor or utility calls; 0 = top level */
-static int	nesting_level = 0;
 
 /* this backend's slot, claimed on its first timed statement */
 static IgLatencySlot *my_slot = NULL;
@@ -62,11 +77,42 @@ static IgLatencySlot *my_slot = NULL;
 /* set by processes whose statements are not the workload (our worker) */
 bool		ig_latency_exclude_backend = false;
 
-static bool
-latency_enabled(void)
+/*
+ * Nesting.  in_top is set while a top-level planner, executor or utility
+ * call is on the stack: whatever runs inside it (a function's queries, a
+ * function the planner folds to a constant, a DO block) is nested.  No
+ * PG_TRY: a top-level call that ends in an error leaves in_top set, and
+ * that is undone by the abort callback (transaction_event) or, for an
+ * error inside a savepoint, by the next protocol message: in_top_msg is
+ * the statement start timestamp of the message that set it, and every
+ * message sets a new one.  An error that a PL/pgSQL EXCEPTION block
+ * catches is nested, so it never touched in_top.
+ */
+static bool in_top = false;
+static TimestampTz in_top_msg = 0;
+
+static inline bool
+is_nested(void)
+{
+	return in_top && in_top_msg == GetCurrentStatementStartTimestamp();
+}
+
+/* Mark a top-level call as started; false if nested (then leave it be). */
+static inline bool
+enter_top(void)
+{
+	if (is_nested())
+		return false;
+	in_top = true;
+	in_top_msg = GetCurrentStatementStartTimestamp();
+	return true;
+}
+
+static inline bool
+latency_on(void)
 {
 	return ig_shared != NULL && infraguard_track_latency &&
-		nesting_level == 0 && !IsParallelWorker() && !ig_latency_exclude_backend;
+		!IsParallelWorker() && !ig_latency_exclude_backend;
 }
 
 /*
@@ -87,7 +133,7 @@ latency_fold_at_exit(int code, Datum arg)
 
 	LWLockAcquire(ig_shared->lock, LW_EXCLUSIVE);
 	if (slot->generation == pg_atomic_read_u32(&ig_shared->latency_generation) &&
-		ig_hist_count(&slot->hist) > 0)
+		(ig_hist_count(&slot->hist) > 0 || ig_hist_count(&slot->exec) > 0))
 	{
 		dbs = ig_latency_dbs();
 		/* the last entry is the overflow one; never claim it for a database */
@@ -108,9 +154,11 @@ latency_fold_at_exit(int code, Datum arg)
 		if (target == NULL)
 			target = &dbs[ig_shared->ndbs - 1];
 		ig_hist_merge(&target->hist, &slot->hist);
+		ig_hist_merge(&target->exec, &slot->exec);
 	}
 	slot->dboid = InvalidOid;
 	ig_hist_init(&slot->hist);
+	ig_hist_init(&slot->exec);
 	LWLockRelease(ig_shared->lock);
 	my_slot = NULL;
 }
@@ -127,6 +175,7 @@ claim_slot(void)
 	slot->generation = 0;		/* invisible to readers until zeroed below */
 	pg_write_barrier();
 	ig_hist_init(&slot->hist);
+	ig_hist_init(&slot->exec);
 	slot->dboid = MyDatabaseId;
 	before_shmem_exit(latency_fold_at_exit, (Datum) 0);
 	my_slot = slot;
@@ -134,10 +183,11 @@ claim_slot(void)
 }
 
 /*
- * Record one statement's duration.  The hot path: see the file header.
+ * This backend's slot, current with the shared reset generation; NULL if
+ * it has none.  The hot path: see the file header.
  */
-static void
-ig_latency_record(uint64 ns)
+static inline IgLatencySlot *
+current_slot(void)
 {
 	IgLatencySlot *slot = my_slot;
 	uint32		generation;
@@ -146,18 +196,175 @@ ig_latency_record(uint64 ns)
 	{
 		slot = claim_slot();
 		if (slot == NULL)
-			return;
+			return NULL;
 	}
 	generation = pg_atomic_read_u32(&ig_shared->latency_generation);
 	if (unlikely(slot->generation != generation))
 	{
 		/* a reset happened: start over, then let readers see the slot again */
 		ig_hist_init(&slot->hist);
+		ig_hist_init(&slot->exec);
 		pg_write_barrier();
 		slot->generation = generation;
 	}
-	ig_hist_add(&slot->hist, ns);
+	return slot;
 }
+
+/* ---------------------------------------------------------------------
+ * Whole statements, as log_min_duration_statement times them
+ *
+ * The server log times each protocol message from its statement start
+ * timestamp (set when the message arrives) to after the transaction
+ * command is finished: for a simple Query message that includes parsing,
+ * planning, execution and, in autocommit, the commit; several statements in
+ * one Query message are one log line.  There is no hook at the end of a
+ * message, so a message's sample is recorded at the first point where the
+ * statement is complete (the end of a top-level ExecutorEnd or
+ * ProcessUtility; the end of ExecutorRun for a portal run by an Execute
+ * message, whose ExecutorEnd only comes with the next Sync), and corrected
+ * in place (ig_hist_replace) at every later point of the same message: the
+ * next statement of a multi-statement message, the commit.  The message is
+ * recognised by its statement start timestamp.  Points reached with
+ * debug_query_string unset are not part of a logged message (the Sync that
+ * commits an extended-protocol transaction, error recovery) and change
+ * nothing; a message that fails has no log line and its sample is taken
+ * back.
+ *
+ * Extended protocol: the log times Parse, Bind and Execute messages
+ * separately.  The time of Parse and Bind messages (measured from their
+ * start to the end of the last hook they run: parse analysis, planning,
+ * ExecutorStart of a SELECT portal) is added to the sample of the next
+ * statement, which is the one they prepared.
+ * ---------------------------------------------------------------------
+ */
+
+/* the message whose sample is in the histogram, and the value recorded */
+static TimestampTz msg_start = 0;
+static uint64 msg_ns = 0;
+static uint64 msg_prep_ns = 0;	/* Parse/Bind time included in msg_ns */
+
+/* Parse/Bind time not attributed yet: finished messages, and the last one */
+static uint64 prep_done_ns = 0;
+static TimestampTz prep_msg = 0;
+static uint64 prep_msg_ns = 0;
+
+static inline uint64
+since_start_ns(TimestampTz start)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	return now > start ? (uint64) (now - start) * 1000 : 0;
+}
+
+/* A Parse or Bind message's hook ended: the message has lasted this long. */
+static void
+note_prep(void)
+{
+	TimestampTz start = GetCurrentStatementStartTimestamp();
+	uint64		ns = since_start_ns(start);
+
+	if (start != prep_msg)
+	{
+		prep_done_ns += prep_msg_ns;
+		prep_msg = start;
+	}
+	prep_msg_ns = ns;
+}
+
+/*
+ * The end of the transaction: TopTransactionContext is released at the very
+ * end of a commit (or of a ROLLBACK), after everything the log's clock
+ * covers but the command-complete message.  A callback on it (one static
+ * struct, armed at most once per transaction) corrects the sample of the
+ * message that ends the transaction.
+ */
+static void txn_memory_released(void *arg);
+static MemoryContextCallback txn_end_cb = {txn_memory_released, NULL, NULL};
+static bool txn_end_armed = false;
+
+/*
+ * A statement of the current message is complete (new = true) or a later
+ * point of a message already recorded is reached (new = false: only a
+ * correction).
+ */
+static void
+record_whole(bool new)
+{
+	TimestampTz start;
+	IgLatencySlot *slot;
+	uint64		ns;
+
+	if (debug_query_string == NULL)
+		return;
+	start = GetCurrentStatementStartTimestamp();
+	if (start != msg_start && !new)
+		return;
+	slot = current_slot();
+	if (slot == NULL)
+		return;
+	ns = since_start_ns(start);
+	if (start == msg_start)
+	{
+		ns += msg_prep_ns;
+		ig_hist_replace(&slot->hist, msg_ns, ns);
+	}
+	else
+	{
+		/* Parse/Bind messages before this one prepared it */
+		msg_prep_ns = prep_done_ns + (prep_msg != start ? prep_msg_ns : 0);
+		prep_done_ns = 0;
+		prep_msg = 0;
+		prep_msg_ns = 0;
+		ns += msg_prep_ns;
+		ig_hist_add(&slot->hist, ns);
+		msg_start = start;
+	}
+	msg_ns = ns;
+	if (!txn_end_armed && TopTransactionContext != NULL)
+	{
+		MemoryContextRegisterResetCallback(TopTransactionContext, &txn_end_cb);
+		txn_end_armed = true;
+	}
+}
+
+static void
+txn_memory_released(void *arg)
+{
+	/* still armed while correcting: never register on a context being released */
+	if (!proc_exit_inprogress && !is_nested() && latency_on())
+		record_whole(false);
+	txn_end_armed = false;
+}
+
+/*
+ * Transaction callback, for aborts in error recovery (debug_query_string
+ * is reset before them): the message failed and has no log line, so take
+ * its sample back, drop the Parse/Bind time waiting for a statement, and
+ * end any top-level call the error interrupted.  Not at backend exit,
+ * whose abort ends a transaction whose messages all succeeded.
+ */
+static void
+transaction_event(XactEvent event, void *arg)
+{
+	if (event != XACT_EVENT_ABORT || debug_query_string != NULL || proc_exit_inprogress)
+		return;
+	in_top = false;
+	prep_done_ns = 0;
+	prep_msg = 0;
+	prep_msg_ns = 0;
+	if (msg_start != 0 && msg_start == GetCurrentStatementStartTimestamp() &&
+		my_slot != NULL && ig_shared != NULL &&
+		my_slot->generation == pg_atomic_read_u32(&ig_shared->latency_generation))
+		ig_hist_remove(&my_slot->hist, msg_ns);
+	msg_start = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Execution only: ExecutorRun + ExecutorFinish of each top-level planned
+ * statement (pg_stat_statements' exec time), ProcessUtility of each
+ * top-level utility statement.
+ * ---------------------------------------------------------------------
+ */
 
 /*
  * Top-level statements being executed, with the execution time they have
@@ -202,16 +409,72 @@ add_elapsed(TimedStatement *t, instr_time start)
 	t->ns += ig_instr_time_ns(duration);
 }
 
+static void
+record_exec(uint64 ns)
+{
+	IgLatencySlot *slot = current_slot();
+
+	if (slot != NULL)
+		ig_hist_add(&slot->exec, ns);
+}
+
+/* ---------------------------------------------------------------------
+ * The hooks
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * post_parse_analyze hook: the end of parse analysis of a top-level
+ * statement; in a Parse message, nearly the whole message.
+ */
+static void
+ig_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+	if (prev_post_parse_analyze)
+		prev_post_parse_analyze(pstate, query, jstate);
+	if (!is_nested() && latency_on() && debug_query_string != NULL)
+		note_prep();
+}
+
+/*
+ * planner hook: what the planner runs (functions folded to constants) is
+ * nested; the end of top-level planning may be the end of a Bind message.
+ */
+static PlannedStmt *
+ig_planner(Query *parse, const char *query_string, int cursorOptions,
+		   ParamListInfo boundParams)
+{
+	bool		top = enter_top();
+	PlannedStmt *result;
+
+	if (prev_planner)
+		result = prev_planner(parse, query_string, cursorOptions, boundParams);
+	else
+		result = standard_planner(parse, query_string, cursorOptions, boundParams);
+	if (top)
+	{
+		in_top = false;
+		if (latency_on() && debug_query_string != NULL)
+			note_prep();
+	}
+	return result;
+}
+
 /* ExecutorStart hook: start timing a top-level statement */
 static void
 ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
+	bool		top = enter_top();
+
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+	if (!top)
+		return;
+	in_top = false;
 
-	if (latency_enabled() && (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
+	if (latency_on() && (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
 	{
 		TimedStatement *t = find_timed(queryDesc);
 
@@ -223,45 +486,55 @@ ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 			t->queryDesc = queryDesc;
 		}
 		t->ns = 0;
+
+		/*
+		 * A portal of a Bind message (visible in pg_cursors, unlike the
+		 * simple protocol's): the rest of the message is short.
+		 */
+		if (ActivePortal != NULL && ActivePortal->visible && debug_query_string != NULL)
+			note_prep();
 	}
 }
 
-/* ExecutorRun hook: track nesting depth, and time top-level runs */
+/* ExecutorRun hook: track nesting, and time top-level runs */
 static void
 ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 			   bool execute_once)
 {
-	TimedStatement *t = nesting_level == 0 ? find_timed(queryDesc) : NULL;
+	bool		top = enter_top();
+	TimedStatement *t = top ? find_timed(queryDesc) : NULL;
 	instr_time	start;
 
 	if (t)
 		INSTR_TIME_SET_CURRENT(start);
-	nesting_level++;
-	PG_TRY();
-	{
-		if (prev_ExecutorRun)
-			prev_ExecutorRun(queryDesc, direction, count, execute_once);
-		else
-			standard_ExecutorRun(queryDesc, direction, count, execute_once);
-	}
-	PG_FINALLY();
-	{
-		nesting_level--;
-	}
-	PG_END_TRY();
+	if (prev_ExecutorRun)
+		prev_ExecutorRun(queryDesc, direction, count, execute_once);
+	else
+		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	if (!top)
+		return;
+	in_top = false;
 	if (t)
 		add_elapsed(t, start);
+
+	/*
+	 * An Execute message ends with its ExecutorRun for a SELECT: the portal
+	 * is closed only by a later message.
+	 */
+	if (queryDesc->dest->mydest == DestRemoteExecute && latency_on())
+		record_whole(true);
 }
 
 /*
  * ExecutorFinish hook: time the work done here (AFTER triggers,
  * data-modifying CTEs) and track the nesting of what it runs.  A plain
  * SELECT has nothing to finish: it takes the short path, without a clock
- * read or PG_TRY.
+ * read.
  */
 static void
 ig_ExecutorFinish(QueryDesc *queryDesc)
 {
+	bool		top;
 	TimedStatement *t;
 	instr_time	start;
 
@@ -274,22 +547,17 @@ ig_ExecutorFinish(QueryDesc *queryDesc)
 		return;
 	}
 
-	t = nesting_level == 0 ? find_timed(queryDesc) : NULL;
+	top = enter_top();
+	t = top ? find_timed(queryDesc) : NULL;
 	if (t)
 		INSTR_TIME_SET_CURRENT(start);
-	nesting_level++;
-	PG_TRY();
-	{
-		if (prev_ExecutorFinish)
-			prev_ExecutorFinish(queryDesc);
-		else
-			standard_ExecutorFinish(queryDesc);
-	}
-	PG_FINALLY();
-	{
-		nesting_level--;
-	}
-	PG_END_TRY();
+	if (prev_ExecutorFinish)
+		prev_ExecutorFinish(queryDesc);
+	else
+		standard_ExecutorFinish(queryDesc);
+	if (!top)
+		return;
+	in_top = false;
 	if (t)
 		add_elapsed(t, start);
 }
@@ -298,7 +566,8 @@ ig_ExecutorFinish(QueryDesc *queryDesc)
 static void
 ig_ExecutorEnd(QueryDesc *queryDesc)
 {
-	TimedStatement *t = nesting_level == 0 ? find_timed(queryDesc) : NULL;
+	TimedStatement *t = is_nested() ? NULL : find_timed(queryDesc);
+	bool		whole = false;
 
 	if (t)
 	{
@@ -308,20 +577,28 @@ ig_ExecutorEnd(QueryDesc *queryDesc)
 		if (t != &timed[n_timed - 1])
 			memmove(t, t + 1, (char *) &timed[n_timed] - (char *) (t + 1));
 		n_timed--;
-		if (latency_enabled())
-			ig_latency_record(ns);
+		if (latency_on())
+		{
+			record_exec(ns);
+			whole = true;
+		}
 	}
 
 	if (prev_ExecutorEnd)
 		prev_ExecutorEnd(queryDesc);
 	else
 		standard_ExecutorEnd(queryDesc);
+
+	if (whole)
+		record_whole(true);
 }
 
 /*
  * ProcessUtility hook: time utility statements at top level.  EXECUTE is
- * timed by the executor hooks of the statement it runs, and PREPARE and
- * DEALLOCATE are bookkeeping (pg_stat_statements' rule).
+ * not a level of its own: the statement it runs is top-level, and its
+ * executor hooks time it (pg_stat_statements' rule).  PREPARE and
+ * DEALLOCATE are bookkeeping, not execution time, but a message of their
+ * own in the log, so they count as whole statements.
  */
 static void
 ig_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -330,49 +607,43 @@ ig_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				  DestReceiver *dest, QueryCompletion *qc)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
+	bool		is_execute = IsA(parsetree, ExecuteStmt);
+	bool		top = is_execute ? false : enter_top();
+	bool		timed_here = top && infraguard_track_utility && latency_on();
+	bool		exec_timed = timed_here && !IsA(parsetree, PrepareStmt) &&
+		!IsA(parsetree, DeallocateStmt);
+	bool		whole = timed_here || (is_execute && !is_nested() && latency_on());
+	instr_time	start;
 
-	if (infraguard_track_utility && latency_enabled() &&
-		!IsA(parsetree, ExecuteStmt) &&
-		!IsA(parsetree, PrepareStmt) &&
-		!IsA(parsetree, DeallocateStmt))
+	if (exec_timed)
+		INSTR_TIME_SET_CURRENT(start);
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+							params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+	if (top)
+		in_top = false;
+	if (exec_timed)
 	{
-		instr_time	start;
 		instr_time	duration;
 
-		INSTR_TIME_SET_CURRENT(start);
-		nesting_level++;
-		PG_TRY();
-		{
-			if (prev_ProcessUtility)
-				prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-									params, queryEnv, dest, qc);
-			else
-				standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-										params, queryEnv, dest, qc);
-		}
-		PG_FINALLY();
-		{
-			nesting_level--;
-		}
-		PG_END_TRY();
 		INSTR_TIME_SET_CURRENT(duration);
 		INSTR_TIME_SUBTRACT(duration, start);
-		ig_latency_record(ig_instr_time_ns(duration));
+		record_exec(ig_instr_time_ns(duration));
 	}
-	else
-	{
-		if (prev_ProcessUtility)
-			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
-		else
-			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-									params, queryEnv, dest, qc);
-	}
+	if (whole)
+		record_whole(true);
 }
 
 void
 ig_latency_install_hooks(void)
 {
+	prev_post_parse_analyze = post_parse_analyze_hook;
+	post_parse_analyze_hook = ig_post_parse_analyze;
+	prev_planner = planner_hook;
+	planner_hook = ig_planner;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = ig_ExecutorStart;
 	prev_ExecutorRun = ExecutorRun_hook;
@@ -383,6 +654,7 @@ ig_latency_install_hooks(void)
 	ExecutorEnd_hook = ig_ExecutorEnd;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = ig_ProcessUtility;
+	RegisterXactCallback(transaction_event, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -393,7 +665,8 @@ ig_latency_install_hooks(void)
 typedef struct DbHistogram
 {
 	Oid			dboid;			/* InvalidOid: databases past max_databases */
-	IgHistogram hist;
+	IgHistogram hist;			/* whole statements */
+	IgHistogram exec;			/* execution only */
 } DbHistogram;
 
 static DbHistogram *
@@ -406,6 +679,7 @@ find_or_add(DbHistogram *out, int *n, Oid dboid)
 			return &out[i];
 	out[*n].dboid = dboid;
 	ig_hist_init(&out[*n].hist);
+	ig_hist_init(&out[*n].exec);
 	return &out[(*n)++];
 }
 
@@ -432,23 +706,28 @@ collect_histograms(bool per_database, int *nout, TimestampTz *since)
 	{
 		bool		overflow = (i == ig_shared->ndbs - 1);
 
-		if (ig_hist_count(&dbs[i].hist) == 0)
+		DbHistogram *d;
+
+		if (ig_hist_count(&dbs[i].hist) == 0 && ig_hist_count(&dbs[i].exec) == 0)
 			continue;
-		ig_hist_merge(&find_or_add(out, &n, per_database && !overflow ? dbs[i].dboid : InvalidOid)->hist,
-					  &dbs[i].hist);
+		d = find_or_add(out, &n, per_database && !overflow ? dbs[i].dboid : InvalidOid);
+		ig_hist_merge(&d->hist, &dbs[i].hist);
+		ig_hist_merge(&d->exec, &dbs[i].exec);
 	}
 	for (i = 0; i < ig_shared->nslots; i++)
 	{
 		IgLatencySlot *slot = &slots[i];
 		Oid			dboid = slot->dboid;
+		DbHistogram *d;
 
 		if (dboid == InvalidOid || slot->generation != generation)
 			continue;
 		pg_read_barrier();
-		if (ig_hist_count(&slot->hist) == 0)
+		if (ig_hist_count(&slot->hist) == 0 && ig_hist_count(&slot->exec) == 0)
 			continue;
-		ig_hist_merge(&find_or_add(out, &n, per_database ? dboid : InvalidOid)->hist,
-					  &slot->hist);
+		d = find_or_add(out, &n, per_database ? dboid : InvalidOid);
+		ig_hist_merge(&d->hist, &slot->hist);
+		ig_hist_merge(&d->exec, &slot->exec);
 	}
 	LWLockRelease(ig_shared->lock);
 
@@ -476,16 +755,20 @@ percentile_ms(const IgHistogram *h, double q)
 
 /*
  * infraguard.latency(per_database boolean DEFAULT true)
- *	  → dbname, calls, p50_ms, p90_ms, p95_ms, p99_ms, max_ms, mean_ms, since
+ *	  → dbname, calls, p50_ms, p90_ms, p95_ms, p99_ms, max_ms, mean_ms, since,
+ *		exec_calls, exec_p50_ms, exec_p90_ms, exec_p95_ms, exec_p99_ms,
+ *		exec_max_ms, exec_mean_ms
  *
  * Since the last latency_reset() (or the server start).  dbname is NULL for
  * the whole-server row (per_database = false), for databases beyond
- * infraguard.max_databases and for dropped databases.
+ * infraguard.max_databases and for dropped databases.  calls and the
+ * percentiles that follow are whole statements (the server log's
+ * durations); exec_* are execution only (see the file header).
+ * infraguard_latency is the 0.1 symbol: the first nine columns only, for a
+ * catalog not yet updated.
  */
-PG_FUNCTION_INFO_V1(infraguard_latency);
-
-Datum
-infraguard_latency(PG_FUNCTION_ARGS)
+static Datum
+latency_rows(FunctionCallInfo fcinfo, bool with_exec)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	bool		per_database;
@@ -506,9 +789,13 @@ infraguard_latency(PG_FUNCTION_ARGS)
 	for (i = 0; i < n; i++)
 	{
 		IgHistogram *h = &hists[i].hist;
-		Datum		values[9];
-		bool		nulls[9] = {0};
+		IgHistogram *e = &hists[i].exec;
+		Datum		values[16];
+		bool		nulls[16] = {0};
+		int			c;
 
+		if (!with_exec && ig_hist_count(h) == 0)
+			continue;
 		values[0] = per_database ? dbname_datum(hists[i].dboid, &nulls[0]) : (Datum) 0;
 		nulls[0] = nulls[0] || !per_database;
 		values[1] = Int64GetDatum((int64) ig_hist_count(h));
@@ -519,9 +806,45 @@ infraguard_latency(PG_FUNCTION_ARGS)
 		values[6] = Float8GetDatum(h->max_ns / 1e6);
 		values[7] = Float8GetDatum(ig_hist_mean_ns(h) / 1e6);
 		values[8] = TimestampTzGetDatum(since);
+		if (ig_hist_count(h) == 0)
+			for (c = 2; c <= 7; c++)
+				nulls[c] = true;
+		if (with_exec)
+		{
+			values[9] = Int64GetDatum((int64) ig_hist_count(e));
+			values[10] = Float8GetDatum(percentile_ms(e, 0.50));
+			values[11] = Float8GetDatum(percentile_ms(e, 0.90));
+			values[12] = Float8GetDatum(percentile_ms(e, 0.95));
+			values[13] = Float8GetDatum(percentile_ms(e, 0.99));
+			values[14] = Float8GetDatum(e->max_ns / 1e6);
+			values[15] = Float8GetDatum(ig_hist_mean_ns(e) / 1e6);
+			if (ig_hist_count(e) == 0)
+				for (c = 10; c <= 15; c++)
+					nulls[c] = true;
+		}
+		c = with_exec ? 16 : 9;
+		if (rsinfo->setDesc->natts != c)
+			elog(ERROR, "infraguard.latency() must return %d columns, the catalog declares %d",
+				 c, rsinfo->setDesc->natts);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(infraguard_latency);
+
+Datum
+infraguard_latency(PG_FUNCTION_ARGS)
+{
+	return latency_rows(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(infraguard_latency_0_2);
+
+Datum
+infraguard_latency_0_2(PG_FUNCTION_ARGS)
+{
+	return latency_rows(fcinfo, true);
 }
 
 /*
@@ -563,6 +886,8 @@ infraguard_latency_histogram(PG_FUNCTION_ARGS)
 		Datum		values[6];
 		bool		nulls[6] = {0};
 
+		if (ig_hist_count(h) == 0)
+			continue;
 		for (b = 0; b < IG_HIST_NBUCKETS; b++)
 		{
 			if (h->counts[b] == 0)
@@ -637,6 +962,7 @@ infraguard_latency_reset(PG_FUNCTION_ARGS)
 	{
 		dbs[i].dboid = InvalidOid;
 		ig_hist_init(&dbs[i].hist);
+		ig_hist_init(&dbs[i].exec);
 	}
 	pg_atomic_fetch_add_u32(&ig_shared->latency_generation, 1);
 	ig_shared->latency_since = GetCurrentTimestamp();
@@ -658,6 +984,7 @@ histogram_from_arrays(ArrayType *buckets, ArrayType *counts, IgHistogram *h)
 	int			nb;
 	int			nc;
 	int			i;
+	uint64		total = 0;
 
 	if (ARR_NDIM(buckets) > 1 || ARR_NDIM(counts) > 1)
 		ereport(ERROR,
@@ -688,6 +1015,17 @@ histogram_from_arrays(ArrayType *buckets, ArrayType *counts, IgHistogram *h)
 					 errmsg("invalid histogram entry: bucket %d, count " INT64_FORMAT, b, c),
 					 errhint("Buckets are 0 to %d (see infraguard.latency_buckets()); counts are not negative.",
 							 IG_HIST_NBUCKETS - 1)));
+		/*
+		 * The total must fit the bigint calls column: counts add up in
+		 * uint64 (no wrap: each is at most INT64_MAX and the running total is
+		 * kept at most INT64_MAX), and a sum past INT64_MAX is refused.
+		 */
+		total += (uint64) c;
+		if (total > (uint64) PG_INT64_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("histogram counts add up to more than " INT64_FORMAT, PG_INT64_MAX),
+					 errhint("A latency histogram counts at most 9223372036854775807 statements; pass the counts latency_histogram() returned.")));
 		h->counts[b] += (uint64) c;
 	}
 }
@@ -729,6 +1067,11 @@ infraguard_histogram_stats(PG_FUNCTION_ARGS)
 
 	histogram_from_arrays(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), newer);
 	/* sum_ns is not stored in the sparse form; max bounds the percentiles */
+	if (!PG_ARGISNULL(2) && !(PG_GETARG_FLOAT8(2) <= 9.2e12))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_ms must be a number of milliseconds below 9.2e12, not %g", PG_GETARG_FLOAT8(2)),
+				 errhint("Pass the max_ms that latency_histogram() returned, or NULL.")));
 	newer->max_ns = PG_ARGISNULL(2) || PG_GETARG_FLOAT8(2) <= 0 ? 0 :
 		(uint64) (PG_GETARG_FLOAT8(2) * 1e6);
 

@@ -6,10 +6,11 @@
  *
  * Layout: the IgSharedState header, then one IgLatencySlot per process that
  * can run queries (MaxBackends + NUM_AUXILIARY_PROCS, indexed by PGPROC
- * number), then infraguard.max_databases + 1 IgLatencyDb totals.  With
+ * number), then infraguard.max_databases + 1 IgLatencyDb totals; each holds
+ * two histograms (whole statements and execution only).  With
  * max_connections = 100 and the other defaults (MaxBackends = 122, plus 5
  * auxiliary processes) and max_databases = 64 that is
- *	  152 + 127 * 7712 + 65 * 7712 = 1,480,856 bytes,
+ *	  152 + 127 * 15416 + 65 * 15416 = 2,960,024 bytes,
  * visible as the "infraguard" row of pg_shmem_allocations.
  *
  * Copyright (c) 2026, infraguard developers

@@ -154,6 +154,45 @@ ig_hist_add(IgHistogram *h, uint64_t ns)
 }
 
 void
+ig_hist_replace(IgHistogram *h, uint64_t old_ns, uint64_t new_ns)
+{
+	int			ob = bucket_of(old_ns);
+	int			nb = bucket_of(new_ns);
+	uint64_t	max = h->max_ns;
+
+	if (h->counts[ob] == 0)
+	{
+		ig_hist_add(h, new_ns);
+		return;
+	}
+	h->max_ns = new_ns > max ? new_ns : max;
+	/* saturated sums stay saturated; else sum - old + new, floored at 0 */
+	if (h->sum_ns != UINT64_MAX)
+	{
+		uint64_t	s = h->sum_ns >= old_ns ? h->sum_ns - old_ns : 0;
+
+		h->sum_ns = sat_add(s, new_ns);
+	}
+	if (ob != nb)
+	{
+		h->counts[nb]++;
+		h->counts[ob]--;
+	}
+}
+
+void
+ig_hist_remove(IgHistogram *h, uint64_t ns)
+{
+	int			b = bucket_of(ns);
+
+	if (h->counts[b] == 0)
+		return;
+	h->counts[b]--;
+	if (h->sum_ns != UINT64_MAX)
+		h->sum_ns = h->sum_ns >= ns ? h->sum_ns - ns : 0;
+}
+
+void
 ig_hist_merge(IgHistogram *dst, const IgHistogram *src)
 {
 	int			i;

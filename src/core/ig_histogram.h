@@ -82,6 +82,23 @@ extern void ig_hist_init(IgHistogram *h);
 /* Record one duration.  Hot path: no division, no floating point, no loop. */
 extern void ig_hist_add(IgHistogram *h, uint64_t ns);
 
+/*
+ * Correct a sample recorded earlier: old_ns becomes new_ns (a statement
+ * whose end moved later after it was first recorded).  The new bucket is
+ * counted before the old one is uncounted, so a lock-free reader may see
+ * the sample twice for an instant, never zero times.  If the old bucket is
+ * empty (the histogram was reset in between) this is ig_hist_add(new_ns).
+ * Hot path: no loop, no division.
+ */
+extern void ig_hist_replace(IgHistogram *h, uint64_t old_ns, uint64_t new_ns);
+
+/*
+ * Uncount a sample recorded earlier (a statement that then failed).  Does
+ * nothing to an empty bucket.  max_ns is left as it is, so it stays an
+ * upper bound of the remaining samples (no longer necessarily exact).
+ */
+extern void ig_hist_remove(IgHistogram *h, uint64_t ns);
+
 /* dst += src; max_ns is the larger of both; counts and sum_ns saturate. */
 extern void ig_hist_merge(IgHistogram *dst, const IgHistogram *src);
 

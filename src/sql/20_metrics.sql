@@ -417,7 +417,7 @@ BEGIN
 			SELECT l.calls, l.p95_ms, l.since INTO r FROM infraguard.latency(false) l;
 			IF FOUND THEN
 				value := round(r.p95_ms::numeric, 3);
-				detail := format('95th percentile of %s top-level statements timed since %s', r.calls, r.since);
+				detail := format('95th percentile of %s top-level statements (whole statements, as the server log times them) since %s', r.calls, r.since);
 			ELSE
 				value := NULL;
 				detail := 'no statement has been timed since the latency counters were reset';

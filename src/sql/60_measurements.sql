@@ -3,14 +3,24 @@
  * file system capacity (statvfs) and the host's CPU and memory (/proc).
  */
 
+/*
+ * calls .. mean_ms: whole statements, the durations log_min_duration_statement
+ * logs (parse, plan, execute, commit in autocommit); exec_*: execution only
+ * (ExecutorRun + ExecutorFinish, or ProcessUtility), comparable with
+ * pg_stat_statements' exec times.  0.1 had only the first nine columns,
+ * measuring execution: the library keeps that symbol for a 0.1 catalog.
+ */
 CREATE OR REPLACE FUNCTION infraguard.latency(per_database boolean DEFAULT true)
 RETURNS TABLE (dbname name, calls bigint, p50_ms float8, p90_ms float8,
 			   p95_ms float8, p99_ms float8, max_ms float8, mean_ms float8,
-			   since timestamptz)
-AS 'MODULE_PATHNAME', 'infraguard_latency'
+			   since timestamptz,
+			   exec_calls bigint, exec_p50_ms float8, exec_p90_ms float8,
+			   exec_p95_ms float8, exec_p99_ms float8, exec_max_ms float8,
+			   exec_mean_ms float8)
+AS 'MODULE_PATHNAME', 'infraguard_latency_0_2'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION infraguard.latency(boolean) IS
-	'Execution time percentiles of top-level statements since the last reset, per database or (false) for the server';
+	'Response time percentiles of top-level statements as the server log times them (exec_*: execution only), since the last reset, per database or (false) for the server';
 REVOKE ALL ON FUNCTION infraguard.latency(boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.latency(boolean) TO pg_monitor;
 
@@ -20,7 +30,7 @@ RETURNS TABLE (dbname name, buckets integer[], counts bigint[],
 AS 'MODULE_PATHNAME', 'infraguard_latency_histogram'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION infraguard.latency_histogram(boolean) IS
-	'Raw cumulative latency bucket counts (non-empty buckets only); see latency_buckets() for the bounds';
+	'Raw cumulative bucket counts of whole-statement latency (non-empty buckets only); see latency_buckets() for the bounds';
 REVOKE ALL ON FUNCTION infraguard.latency_histogram(boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.latency_histogram(boolean) TO pg_monitor;
 

@@ -192,3 +192,6 @@ COMMENT ON TABLE infraguard.alert_state IS
 	'Per metric: the streaks the alert rules are timing (pending_level is reached at pending_until if the value holds)';
 REVOKE ALL ON TABLE infraguard.alert_state FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.alert_state TO pg_monitor;
+
+-- latency() gained the execution-only columns exec_calls .. exec_mean_ms
+DROP FUNCTION IF EXISTS infraguard.latency(boolean);

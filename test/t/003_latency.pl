@@ -16,11 +16,13 @@ max_connections = 100
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION infraguard');
 
-# shared memory: fixed, and under 2 MB at max_connections = 100
+# shared memory: fixed, and under 3 MB at max_connections = 100 (two
+# histograms a backend and a database since 0.2: whole statements and
+# execution only; the formula is in src/shmem.c)
 my $shmem = $node->safe_psql('postgres',
 	"SELECT size FROM pg_shmem_allocations WHERE name = 'infraguard'");
 cmp_ok($shmem, '>', 0, "shared memory allocated ($shmem bytes)");
-cmp_ok($shmem, '<', 2 * 1024 * 1024, 'shared memory under 2 MB at max_connections = 100');
+cmp_ok($shmem, '<', 3 * 1024 * 1024, 'shared memory under 3 MB at max_connections = 100');
 
 sub latency
 {

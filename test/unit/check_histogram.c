@@ -493,6 +493,47 @@ START_TEST(test_saturating_sum)
 }
 END_TEST
 
+/* a corrected sample moves between buckets; the total never changes */
+START_TEST(test_replace_remove)
+{
+	IgHistogram *h = new_hist();
+
+	ig_hist_add(h, 1000);
+	ig_hist_add(h, 20000);
+	ig_hist_replace(h, 20000, 5000000);
+	ck_assert_uint_eq(ig_hist_count(h), 2);
+	ck_assert_uint_eq(h->counts[ig_hist_bucket_index(20000)], 0);
+	ck_assert_uint_eq(h->counts[ig_hist_bucket_index(5000000)], 1);
+	ck_assert_uint_eq(h->sum_ns, 5001000);
+	ck_assert_uint_eq(h->max_ns, 5000000);
+	/* same bucket: only sum and max move */
+	ig_hist_replace(h, 1000, 1010);
+	ck_assert_uint_eq(h->counts[ig_hist_bucket_index(1000)], 1);
+	ck_assert_uint_eq(h->sum_ns, 5001010);
+	/* the old sample is gone (reset in between): counted as new */
+	ig_hist_replace(h, 123456789, 7000);
+	ck_assert_uint_eq(ig_hist_count(h), 3);
+	ck_assert_uint_eq(h->sum_ns, 5008010);
+	ig_hist_remove(h, 5000000);
+	ck_assert_uint_eq(ig_hist_count(h), 2);
+	ck_assert_uint_eq(h->sum_ns, 8010);
+	ck_assert_uint_eq(h->max_ns, 5000000);	/* an upper bound now */
+	/* removing from an empty bucket changes nothing, and never wraps */
+	ig_hist_remove(h, 5000000);
+	ck_assert_uint_eq(ig_hist_count(h), 2);
+	ig_hist_remove(h, 1010);
+	ig_hist_remove(h, 7000);
+	ck_assert_uint_eq(ig_hist_count(h), 0);
+	ck_assert_uint_eq(h->sum_ns, 0);
+	/* a saturated sum stays saturated */
+	ig_hist_add(h, UINT64_MAX);
+	ig_hist_add(h, 5);
+	ig_hist_replace(h, 5, 9);
+	ck_assert_uint_eq(h->sum_ns, UINT64_MAX);
+	free(h);
+}
+END_TEST
+
 START_TEST(test_merge)
 {
 	IgHistogram *a = new_hist();
@@ -727,6 +768,7 @@ histogram_suite(void)
 	tcase_set_timeout(stats, 60);
 	suite_add_tcase(s, stats);
 
+	tcase_add_test(combine, test_replace_remove);
 	tcase_add_test(combine, test_merge);
 	tcase_add_test(combine, test_diff);
 	tcase_add_test(combine, test_diff_backwards);
