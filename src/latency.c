@@ -228,8 +228,7 @@ ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 
 /* ExecutorRun hook: track nesting depth, and time top-level runs */
 static void
-ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
-			   bool execute_once)
+ig_ExecutorRun(IG_EXECUTOR_RUN_PARAMS)
 {
 	TimedStatement *t = nesting_level == 0 ? find_timed(queryDesc) : NULL;
 	instr_time	start;
@@ -240,9 +239,9 @@ ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 	PG_TRY();
 	{
 		if (prev_ExecutorRun)
-			prev_ExecutorRun(queryDesc, direction, count, execute_once);
+			prev_ExecutorRun(IG_EXECUTOR_RUN_ARGS);
 		else
-			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+			standard_ExecutorRun(IG_EXECUTOR_RUN_ARGS);
 	}
 	PG_FINALLY();
 	{
