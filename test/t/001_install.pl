@@ -17,6 +17,14 @@ $node->safe_psql('postgres', 'CREATE EXTENSION infraguard');
 is( $node->safe_psql('postgres',
 		"SELECT infraguard.version() = extversion FROM pg_extension WHERE extname = 'infraguard'"),
 	't', 'library version matches the catalog');
+# 18 lists loaded libraries with the name and version of their magic block
+# (PG_MODULE_MAGIC_EXT, src/compat.h)
+if ($node->safe_psql('postgres', 'SHOW server_version_num') >= 180000)
+{
+	is( $node->safe_psql('postgres',
+			"SELECT version = infraguard.version() FROM pg_get_loaded_modules() WHERE module_name = 'infraguard'"),
+		't', 'pg_get_loaded_modules() names infraguard with its version');
+}
 is($node->safe_psql('postgres', "SELECT count(*) FROM infraguard.health()"),
 	'17', 'health() has one row per default threshold');
 
