@@ -16,7 +16,9 @@
 #
 # The roots are kept in $IG_MATRIX_CACHE (/var/cache/infraguard-matrix) and
 # reused by later runs; a root is only used when its build finished (a marker
-# file naming the packages it holds).  Inside a root the source tree is
+# file naming the packages it holds).  IG_MATRIX_REFRESH=1 rebuilds them (to
+# pick up newer minor releases).  Logs: $IG_MATRIX_LOGS
+# (/var/tmp/infraguard-matrix-logs).  Inside a root the source tree is
 # bind-mounted read-only at the same path (and its git directory, so that the
 # tarball test's `git archive` works); proc, sys, dev and a fresh /tmp are
 # mounted for the run and unmounted on exit, whatever happens.
@@ -122,7 +124,8 @@ ensure_root() {
 	root=$CACHE/$codename
 	pkgs=$(root_packages "$major")
 	want="$codename $pkgs"
-	if [ -f "$root/.infraguard-matrix-complete" ] && [ "$(cat "$root/.infraguard-matrix-complete")" = "$want" ]; then
+	if [ -z "${IG_MATRIX_REFRESH:-}" ] && [ -f "$root/.infraguard-matrix-complete" ] &&
+		[ "$(cat "$root/.infraguard-matrix-complete")" = "$want" ]; then
 		echo "$root"
 		return 0
 	fi
@@ -234,7 +237,14 @@ run_version() {
 	grep -E '^unit: ' "$logf" | tail -n 1 | sed "s/^/PostgreSQL $major: /"
 }
 
-mkdir -p "$LOGDIR"
+mkdir -p "$LOGDIR" "$CACHE"
+# one matrix run at a time on this machine: the roots and their build
+# directories are shared
+exec 9> "$CACHE/.lock"
+if ! flock -n 9; then
+	echo "another test/matrix.sh is running; waiting for it" >&2
+	flock 9
+fi
 total_passed=0
 total_failed=0
 summary=()
@@ -242,14 +252,15 @@ for v in "${versions[@]}"; do
 	start=$(date +%s)
 	run_version "$v"
 	secs=$(( $(date +%s) - start ))
-	line="PostgreSQL $v: $v_passed passed, $v_failed failed ($((secs / 60)) min $((secs % 60)) s)"
+	line="pg$v: $v_passed passed, $v_failed failed"
 	echo "$line"
-	summary+=("$line")
+	summary+=("$line   (PostgreSQL $v, $((secs / 60)) min $((secs % 60)) s)")
 	total_passed=$((total_passed + v_passed))
 	total_failed=$((total_failed + v_failed))
 done
 
 echo
 for s in "${summary[@]}"; do echo "$s"; done
+echo "total: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
