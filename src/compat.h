@@ -3,9 +3,9 @@
  * compat.h
  *	  PostgreSQL version shims, collected in one place (pg_wait_sampling style).
  *
- * PostgreSQL 15 is the tested target.  Anything that differs between major
- * versions is wrapped here as a static inline function or macro so the rest
- * of the code has no #if.
+ * Tested on PostgreSQL 15, 17 and 18 (test/matrix.sh).  Anything that
+ * differs between major versions is wrapped here as a static inline function
+ * or macro so the rest of the code has no #if.
  *
  * src/compat.h
  *
@@ -14,6 +14,7 @@
 #ifndef INFRAGUARD_COMPAT_H
 #define INFRAGUARD_COMPAT_H
 
+#include "executor/executor.h"
 #include "portability/instr_time.h"
 #include "storage/proc.h"
 
@@ -42,5 +43,32 @@ ig_instr_time_ns(instr_time t)
 	return (uint64) t.tv_sec * UINT64CONST(1000000000) + (uint64) t.tv_nsec;
 #endif
 }
+
+/*
+ * The module magic block: 18 adds PG_MODULE_MAGIC_EXT, which names the
+ * library and its version in pg_get_loaded_modules().  Used once, in
+ * infraguard.c.
+ */
+#if PG_VERSION_NUM >= 180000
+#define IG_MODULE_MAGIC \
+	PG_MODULE_MAGIC_EXT(.name = "infraguard", .version = INFRAGUARD_VERSION)
+#else
+#define IG_MODULE_MAGIC PG_MODULE_MAGIC
+#endif
+
+/*
+ * ExecutorRun hook arguments: 18 dropped execute_once.  A hook is declared
+ * as  f(IG_EXECUTOR_RUN_PARAMS)  and passes them on with
+ * IG_EXECUTOR_RUN_ARGS; the parameter names are fixed by these macros.
+ */
+#if PG_VERSION_NUM >= 180000
+#define IG_EXECUTOR_RUN_PARAMS \
+	QueryDesc *queryDesc, ScanDirection direction, uint64 count
+#define IG_EXECUTOR_RUN_ARGS queryDesc, direction, count
+#else
+#define IG_EXECUTOR_RUN_PARAMS \
+	QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once
+#define IG_EXECUTOR_RUN_ARGS queryDesc, direction, count, execute_once
+#endif
 
 #endif							/* INFRAGUARD_COMPAT_H */

@@ -25,7 +25,7 @@
 #include "compat.h"
 #include "infraguard.h"
 
-PG_MODULE_MAGIC;
+IG_MODULE_MAGIC;
 
 void		_PG_init(void);
 

@@ -498,8 +498,7 @@ ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 
 /* ExecutorRun hook: track nesting, and time top-level runs */
 static void
-ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
-			   bool execute_once)
+ig_ExecutorRun(IG_EXECUTOR_RUN_PARAMS)
 {
 	bool		top = enter_top();
 	TimedStatement *t = top ? find_timed(queryDesc) : NULL;
@@ -508,9 +507,9 @@ ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 	if (t)
 		INSTR_TIME_SET_CURRENT(start);
 	if (prev_ExecutorRun)
-		prev_ExecutorRun(queryDesc, direction, count, execute_once);
+		prev_ExecutorRun(IG_EXECUTOR_RUN_ARGS);
 	else
-		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+		standard_ExecutorRun(IG_EXECUTOR_RUN_ARGS);
 	if (!top)
 		return;
 	in_top = false;

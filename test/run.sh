@@ -46,8 +46,10 @@ passed=$((passed + u_total - u_bad)); failed=$((failed + u_bad))
 ig_log "regression tests (pg_regress)"
 as_pg make -C "$IG_BUILD" -s PG_CONFIG="$PG_CONFIG" installcheck TAP_TESTS= 2>&1 | tee "$IG_BUILD/regress.log"
 regress_rc=${PIPESTATUS[0]}
-r_ok=$(grep -cE '^(ok|test|     ).* \.\.\. ok' "$IG_BUILD/regress.log")
-r_bad=$(grep -cE '\.\.\. (FAILED|failed)' "$IG_BUILD/regress.log")
+# pg_regress reports "test name ... ok" up to 15 and TAP-like
+# "ok 1  - name  12 ms" / "not ok 1  - name" from 16 on.
+r_ok=$(grep -cE '^(ok|test|     ).* \.\.\. ok|^ok [0-9]+ +[-+] ' "$IG_BUILD/regress.log")
+r_bad=$(grep -cE '\.\.\. (FAILED|failed)|^not ok [0-9]+ +[-+] ' "$IG_BUILD/regress.log")
 passed=$((passed + r_ok)); failed=$((failed + r_bad))
 [ $((r_ok + r_bad)) -gt 0 ] || problems+=("pg_regress ran no test")
 if [ "$regress_rc" -ne 0 ]; then

@@ -31,7 +31,7 @@ ig_require_root() {
 
 # ig_install_packages [extra packages...]
 ig_install_packages() {
-	local pkgs=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib
+	local pkgs=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 		check pkg-config libipc-run-perl make gcc prometheus-postgres-exporter prometheus chromium "$@")
 	local missing=()
 	for p in "${pkgs[@]}"; do

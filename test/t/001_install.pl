@@ -20,6 +20,14 @@ is( $node->safe_psql('postgres',
 # (as many as the thresholds table has rows: 18 in 0.2 with lock_wait_seconds)
 my $thresholds = $node->safe_psql('postgres', 'SELECT count(*) FROM infraguard.thresholds WHERE enabled');
 cmp_ok($thresholds, '>=', 18, "0.2 seeds at least 18 thresholds ($thresholds)");
+# 18 lists loaded libraries with the name and version of their magic block
+# (PG_MODULE_MAGIC_EXT, src/compat.h)
+if ($node->safe_psql('postgres', 'SHOW server_version_num') >= 180000)
+{
+	is( $node->safe_psql('postgres',
+			"SELECT version = infraguard.version() FROM pg_get_loaded_modules() WHERE module_name = 'infraguard'"),
+		't', 'pg_get_loaded_modules() names infraguard with its version');
+}
 is($node->safe_psql('postgres', "SELECT count(*) FROM infraguard.health()"),
 	$thresholds, 'health() has one row per default threshold');
 
