@@ -54,6 +54,19 @@ for my $i (1 .. 2)
 ok( $node->poll_query_until('postgres',
 		"SELECT count(*) = 2 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"),
 	'two sessions are waiting for the lock');
+
+# A diagnostic never waits behind a user's lock: every function that sizes
+# or lists relations answers while t is locked ACCESS EXCLUSIVE (0.2: sizes
+# are read without a lock; pg_relation_size() would wait here for ever).
+for my $f (qw(health() table_health() index_usage() unused_indexes() bloat()
+	duplicate_indexes() maintenance_plan() take_snapshot()))
+{
+	my ($ret, $out, $err) = $node->psql('postgres',
+		"SET statement_timeout = '30s'; SELECT count(*) >= 0 FROM infraguard.$f");
+	is($ret, 0, "$f answers while a table is locked") or diag($err);
+}
+like($node->safe_psql('postgres', "SELECT infraguard.relation_size('t') > 0"),
+	qr/^t$/, 'relation_size() measures the locked table');
 sleep 2;
 
 like(check('long_running_query'), qr/^warning [0-9.]+$/, 'long-running query is a warning');
