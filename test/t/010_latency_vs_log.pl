@@ -35,6 +35,7 @@ infraguard.enabled = off
 log_min_duration_statement = 0
 log_line_prefix = '%p %d '
 logging_collector = off
+log_statement = none
 jit = off
 });
 $node->start;
