@@ -103,6 +103,17 @@ enter_top(void)
 	return true;
 }
 
+#define MAX_TIMED_STATEMENTS 8
+
+typedef struct TimedStatement
+{
+	QueryDesc  *queryDesc;
+	uint64		ns;
+} TimedStatement;
+
+static TimedStatement timed[MAX_TIMED_STATEMENTS];
+static int	n_timed = 0;
+
 static inline bool
 latency_on(void)
 {
@@ -385,6 +396,7 @@ abort_event(void)
 		return;
 	in_top = false;
 	record_at_commit = false;
+	n_timed = 0;
 	prep_done_ns = 0;
 	prep_msg = 0;
 	prep_msg_ns = 0;
@@ -422,21 +434,12 @@ subtransaction_event(SubXactEvent event, SubTransactionId mySubid,
  * accumulated so far.  Usually one; more while cursors are open.  We time
  * ourselves rather than switch on queryDesc->totaltime: an Instrumentation
  * costs a palloc and buffer-usage bookkeeping on every statement, about
- * two thirds of what timing costs (bench/callgrind.sh).  Entries of
- * statements that ended in an error are never removed by ExecutorEnd; a new
- * statement at the same address replaces its stale twin, and a full table
- * is emptied (such entries are stale in all but pathological cases).
+ * two thirds of what timing costs (bench/callgrind.sh).  An entry is made
+ * by the statement's first ExecutorRun and removed by its ExecutorEnd;
+ * the error recovery of a top-level statement empties the table (what
+ * an error interrupts never reaches ExecutorEnd), and so does a full table
+ * (its entries are then stale in all but pathological cases).
  */
-#define MAX_TIMED_STATEMENTS 8
-
-typedef struct TimedStatement
-{
-	QueryDesc  *queryDesc;
-	uint64		ns;
-} TimedStatement;
-
-static TimedStatement timed[MAX_TIMED_STATEMENTS];
-static int	n_timed = 0;
 
 static TimedStatement *
 find_timed(QueryDesc *queryDesc)
@@ -537,26 +540,12 @@ ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		return;
 	in_top = false;
 
-	if (latency_on() && (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
-	{
-		TimedStatement *t = find_timed(queryDesc);
-
-		if (t == NULL)
-		{
-			if (n_timed == MAX_TIMED_STATEMENTS)
-				n_timed = 0;
-			t = &timed[n_timed++];
-			t->queryDesc = queryDesc;
-		}
-		t->ns = 0;
-
-		/*
-		 * A portal of a Bind message (visible in pg_cursors, unlike the
-		 * simple protocol's): the rest of the message is short.
-		 */
-		if (in_extended_portal() && debug_query_string != NULL)
-			note_prep();
-	}
+	/*
+	 * A portal of a Bind message (visible in pg_cursors, unlike the simple
+	 * protocol's): the rest of the message is short.
+	 */
+	if (in_extended_portal() && debug_query_string != NULL && latency_on())
+		note_prep();
 }
 
 /* ExecutorRun hook: track nesting, and time top-level runs */
@@ -565,11 +554,23 @@ ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 			   bool execute_once)
 {
 	bool		top = enter_top();
-	TimedStatement *t = top ? find_timed(queryDesc) : NULL;
+	TimedStatement *t = NULL;
 	instr_time	start;
 
-	if (t)
+	if (top && latency_on())
+	{
+		/* the statement's entry, made on its first run */
+		t = find_timed(queryDesc);
+		if (t == NULL)
+		{
+			if (n_timed == MAX_TIMED_STATEMENTS)
+				n_timed = 0;
+			t = &timed[n_timed++];
+			t->queryDesc = queryDesc;
+			t->ns = 0;
+		}
 		INSTR_TIME_SET_CURRENT(start);
+	}
 	if (prev_ExecutorRun)
 		prev_ExecutorRun(queryDesc, direction, count, execute_once);
 	else
