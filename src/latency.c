@@ -275,6 +275,8 @@ note_prep(void)
 		prep_msg = start;
 	}
 	prep_msg_ns = ns;
+	if (unlikely(prep_msg == 0))
+		prep_msg = 1;			/* 0 means "none"; 1 us off is harmless */
 }
 
 /*
@@ -331,11 +333,15 @@ record_whole(bool new)
 	else
 	{
 		/* Parse/Bind messages before this one prepared it */
-		msg_prep_ns = prep_done_ns + (prep_msg != start ? prep_msg_ns : 0);
-		prep_done_ns = 0;
-		prep_msg = 0;
-		prep_msg_ns = 0;
-		ns += msg_prep_ns;
+		msg_prep_ns = 0;
+		if (unlikely(prep_msg != 0))
+		{
+			msg_prep_ns = prep_done_ns + (prep_msg != start ? prep_msg_ns : 0);
+			prep_done_ns = 0;
+			prep_msg = 0;
+			prep_msg_ns = 0;
+			ns += msg_prep_ns;
+		}
 		ig_hist_add(&slot->hist, ns);
 		msg_start = start;
 	}
@@ -347,16 +353,17 @@ record_whole(bool new)
  * A top-level statement is complete.  extended: it ran in a portal of the
  * extended protocol (visible in pg_cursors, unlike the simple protocol's),
  * whose transaction ends with a later Sync, outside the log's duration.
- * In the simple protocol outside a transaction block the commit follows in
- * the same message: recording then, once, is cheaper than recording now
- * and correcting at the commit.
+ * In the simple protocol outside a transaction block, or for a COMMIT or
+ * ROLLBACK (ends_block), the transaction ends in the same message:
+ * recording then, once, is cheaper than recording now and correcting at
+ * the commit.
  */
 static inline void
-statement_done(bool extended)
+statement_done(bool extended, bool ends_block)
 {
 	if (debug_query_string == NULL)
 		return;
-	if (!extended && !IsTransactionBlock() && arm_txn_end())
+	if (!extended && (ends_block || !IsTransactionBlock()) && arm_txn_end())
 	{
 		record_at_commit = true;
 		return;
@@ -586,7 +593,7 @@ ig_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 	 * is closed only by a later message.
 	 */
 	if (queryDesc->dest->mydest == DestRemoteExecute && latency_on())
-		statement_done(true);
+		statement_done(true, false);
 }
 
 /*
@@ -654,7 +661,7 @@ ig_ExecutorEnd(QueryDesc *queryDesc)
 		standard_ExecutorEnd(queryDesc);
 
 	if (whole)
-		statement_done(in_extended_portal());
+		statement_done(in_extended_portal(), false);
 }
 
 /*
@@ -698,7 +705,10 @@ ig_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		record_exec(ig_instr_time_ns(duration));
 	}
 	if (whole)
-		statement_done(in_extended_portal());
+		statement_done(in_extended_portal(),
+					   IsA(parsetree, TransactionStmt) &&
+					   (((TransactionStmt *) parsetree)->kind == TRANS_STMT_COMMIT ||
+						((TransactionStmt *) parsetree)->kind == TRANS_STMT_ROLLBACK));
 }
 
 void
