@@ -37,7 +37,7 @@ CREATE OR REPLACE VIEW infraguard.latency_history AS
 	 WHERE metric IN ('latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'statements_per_second')
 	 GROUP BY taken_at;
 COMMENT ON VIEW infraguard.latency_history IS
-	'Statement latency percentiles over each interval between snapshots (from histogram differences)';
+	'Whole-statement latency percentiles (as the server log times statements) over each interval between snapshots, from histogram differences';
 
 REVOKE ALL ON TABLE infraguard.metrics_history, infraguard.latency_history FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.metrics_history, infraguard.latency_history TO pg_monitor;
