@@ -89,9 +89,12 @@ infraguard_relation_size(PG_FUNCTION_ARGS)
 	int64		total = 0;
 	int			f;
 
-	/* a bad name is reported by forkname_to_number() (22023, with a hint) */
-	if (strcmp(fork, "all") != 0)
-		(void) forkname_to_number(fork);
+	if (strcmp(fork, "all") != 0 && strcmp(fork, "main") != 0 &&
+		strcmp(fork, "fsm") != 0 && strcmp(fork, "vm") != 0 && strcmp(fork, "init") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid fork name \"%s\"", fork),
+				 errhint("Valid fork names are \"main\", \"fsm\", \"vm\", \"init\" and \"all\".")));
 
 	/*
 	 * The catalog cache's answer, with no lock on the relation; NULL for a
