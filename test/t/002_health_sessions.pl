@@ -106,9 +106,9 @@ $node->safe_psql('postgres', q{
 	GRANT USAGE ON SCHEMA infraguard TO ops;
 });
 $node->safe_psql('postgres', 'CREATE ROLE app LOGIN');
-my $idle = $node->background_psql('postgres', extra_params => [ '-U', 'app' ]);
-$idle->query_safe('BEGIN');
-$idle->query_safe('SELECT 1');
+my $idle_session = $node->background_psql('postgres', extra_params => [ '-U', 'app' ]);
+$idle_session->query_safe('BEGIN');
+$idle_session->query_safe('SELECT 1');
 my $idle_pid = $node->safe_psql('postgres',
 	"SELECT pid FROM pg_stat_activity WHERE state = 'idle in transaction' AND usename = 'app'");
 # a superuser's old transaction: pg_signal_backend may not end it
@@ -158,7 +158,7 @@ $node->safe_psql('postgres', 'CREATE ROLE blind LOGIN IN ROLE pg_signal_backend;
 	"SELECT * FROM infraguard.terminate_long_running('1 second')", extra_params => [ '-U', 'blind' ]);
 like($stderr, qr/WARNING:  only your own sessions are visible to you.*HINT:  GRANT pg_monitor/s,
 	'without pg_read_all_stats the caller is told it sees only its own sessions');
-eval { $idle->quit };
+eval { $idle_session->quit };
 
 $node->stop;
 done_testing();
