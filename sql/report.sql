@@ -111,7 +111,7 @@ SELECT pg_temp.occurrences(pg_temp.part(html, 'chart-alerts'), '<rect class="ale
 	   strpos(pg_temp.part(html, 'chart-alerts'), 'data-level="warning"') > 0 AS warning
   FROM page;
 -- an alert's levels from its events: a critical bar, then a warning bar, each with the peak
-SELECT pg_temp.occurrences(pg_temp.part(html, 'chart-alerts'), '<rect class="alert"') AS bars,
+SELECT pg_temp.occurrences(pg_temp.part(html, 'chart-alerts'), '<rect class="alert"') >= 4 AS bars,
 	   pg_temp.occurrences(pg_temp.part(html, 'chart-alerts'), 'value at opening 97, peak 97 (critical)') AS lag_bars,
 	   strpos(pg_temp.part(html, 'chart-alerts'), 'critical: lag resolved') BETWEEN 1 AND
 	   strpos(pg_temp.part(html, 'chart-alerts'), 'warning: lag resolved') AS critical_then_warning
