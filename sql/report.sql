@@ -60,6 +60,20 @@ INSERT INTO infraguard.alerts (metric, level, value, threshold, opened_at, last_
 VALUES ('cpu_percent', 'critical', 95, 90, now() - interval '5 hours', now() - interval '4 hours',
 		now() - interval '4 hours', 'cpu <script>alert(1)</script>'),
 	   ('disk "''&', 'warning', 75, 70, now() - interval '2 hours', now(), NULL, 'disk filling');
+-- an alert with its events: opened critical at 97, lowered to warning, resolved
+WITH a AS (
+	INSERT INTO infraguard.alerts (metric, level, value, threshold, opened_at, last_seen_at, resolved_at, message,
+								   opened_value, peak_value, peak_at, peak_level, peak_level_at)
+	VALUES ('replication_lag', 'warning', 20, 30, now() - interval '3 hours', now() - interval '2 hours',
+			now() - interval '2 hours', 'lag resolved', 97, 97, now() - interval '3 hours', 'critical',
+			now() - interval '3 hours')
+	RETURNING alert_id
+)
+INSERT INTO infraguard.alert_events (alert_id, time, event, metric, level, value, threshold, message)
+SELECT a.alert_id, now() - e.ago, e.event, 'replication_lag', e.level, e.value, e.threshold, 'lag'
+  FROM a, (VALUES (interval '3 hours', 'open', 'critical', 97, 300),
+				  (interval '150 minutes', 'deescalate', 'warning', 60, 30),
+				  (interval '2 hours', 'resolve', NULL, 20, NULL)) e(ago, event, level, value, threshold);
 CREATE TEMP TABLE page AS SELECT infraguard.report() AS html;
 
 -- a whole document, and nothing that runs or loads from elsewhere
@@ -113,6 +127,12 @@ SELECT strpos(pg_temp.part(html, 'chart-cpu-and-memory'), 'data-series="CPU busy
 SELECT pg_temp.occurrences(pg_temp.part(html, 'chart-alerts'), '<rect class="alert"') >= 2 AS bars,
 	   strpos(pg_temp.part(html, 'chart-alerts'), 'data-level="critical"') > 0 AS critical,
 	   strpos(pg_temp.part(html, 'chart-alerts'), 'data-level="warning"') > 0 AS warning
+  FROM page;
+-- an alert's levels from its events: a critical bar, then a warning bar, each with the peak
+SELECT pg_temp.occurrences(pg_temp.part(html, 'chart-alerts'), '<rect class="alert"') >= 4 AS bars,
+	   pg_temp.occurrences(pg_temp.part(html, 'chart-alerts'), 'value at opening 97, peak 97 (critical)') AS lag_bars,
+	   strpos(pg_temp.part(html, 'chart-alerts'), 'critical: lag resolved') BETWEEN 1 AND
+	   strpos(pg_temp.part(html, 'chart-alerts'), 'warning: lag resolved') AS critical_then_warning
   FROM page;
 
 -- tables: one health row per check, with its status colour

@@ -592,22 +592,40 @@ BEGIN
 							 infraguard.html_escape(t.label));
 	END LOOP;
 
+	/*
+	 * One bar per level an alert went through (from alert_events: opened,
+	 * escalated, lowered), so that an alert that opened critical and was
+	 * lowered later shows red, then yellow; an alert without events (one
+	 * written by hand) is one bar at its level.
+	 */
 	FOR t IN
 		WITH a AS (
-			SELECT al.metric, al.level, al.message, al.opened_at, al.resolved_at,
-				   greatest(al.opened_at, since) AS t0,
-				   least(coalesce(al.resolved_at, until), until) AS t1
+			SELECT al.alert_id, al.metric, al.level, al.message, al.opened_at, al.resolved_at,
+				   al.opened_value, al.peak_value, al.peak_level
 			  FROM infraguard.alerts al
 			 WHERE al.opened_at <= until AND (al.resolved_at IS NULL OR al.resolved_at >= since)
 		), l AS (
 			SELECT a.metric, row_number() OVER (ORDER BY min(a.opened_at), a.metric) AS lane
 			  FROM a
 			 GROUP BY a.metric
+		), seg AS (
+			SELECT a.*, e.level AS seg_level, e.time AS s0,
+				   lead(e.time) OVER (PARTITION BY a.alert_id ORDER BY e.time) AS s1
+			  FROM a JOIN infraguard.alert_events e ON e.alert_id = a.alert_id AND e.event <> 'resolve'
+			UNION ALL
+			SELECT a.*, a.level, a.opened_at, NULL
+			  FROM a
+			 WHERE NOT EXISTS (SELECT 1 FROM infraguard.alert_events e
+								WHERE e.alert_id = a.alert_id AND e.event <> 'resolve')
 		)
-		SELECT l.lane, a.*
-		  FROM a JOIN l ON l.metric = a.metric
+		SELECT l.lane, s.metric, s.seg_level AS level, s.message, s.opened_at, s.resolved_at,
+			   s.opened_value, s.peak_value, s.peak_level,
+			   greatest(s.s0, since) AS t0,
+			   least(coalesce(s.s1, s.resolved_at, until), until) AS t1
+		  FROM seg s JOIN l ON l.metric = s.metric
 		 WHERE l.lane <= max_lanes
-		 ORDER BY l.lane, a.t0
+		   AND s.s0 <= until AND coalesce(s.s1, s.resolved_at, until) >= since
+		 ORDER BY l.lane, t0
 	LOOP
 		lane_y := pad_top + (t.lane - 1) * lane_h;
 		IF t.lane <> prev_lane THEN
@@ -627,10 +645,15 @@ BEGIN
 							 round(greatest((extract(epoch FROM t.t1) - extract(epoch FROM t.t0)) / (x1 - x0) * plot_w, 3)::numeric, 1),
 							 lane_h - 10,
 							 CASE t.level WHEN 'critical' THEN '#cf222e' ELSE '#d4a72c' END,
-							 infraguard.html_escape(format('%s: %s (opened %s, %s)', t.level, t.message,
+							 infraguard.html_escape(format('%s: %s (opened %s, %s)%s', t.level, t.message,
 														   to_char(t.opened_at, 'YYYY-MM-DD HH24:MI:SS'),
 														   coalesce('resolved ' || to_char(t.resolved_at, 'YYYY-MM-DD HH24:MI:SS'),
-																	'still open'))));
+																	'still open'),
+														   CASE WHEN t.peak_value IS NOT NULL
+																THEN format('; value at opening %s, peak %s (%s)',
+																			t.opened_value, t.peak_value,
+																			coalesce(t.peak_level, t.level))
+																ELSE '' END)));
 	END LOOP;
 	svg := svg || format('<line class="axis" x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#8c959f"/>',
 						 pad_left, pad_top + plot_h, pad_left + plot_w);

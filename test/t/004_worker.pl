@@ -104,6 +104,9 @@ $node->safe_psql('postgres', q{
 	VALUES ('old_resolved', 'warning', 1, 1, now() - interval '41 days', now() - interval '41 days',
 			now() - interval '40 days', 'old'),
 		   ('old_open', 'warning', 1, 1, now() - interval '41 days', now() - interval '41 days', NULL, 'old');
+	INSERT INTO infraguard.alert_events (alert_id, time, event, metric, level, value, threshold, message)
+	SELECT a.alert_id, a.opened_at, 'open', a.metric, a.level, a.value, a.threshold, a.message
+	  FROM infraguard.alerts a WHERE a.metric IN ('old_resolved', 'old_open');
 });
 ok($node->poll_query_until('postgres',
 		"SELECT count(*) = 0 FROM infraguard.metric_history WHERE metric = 'old_metric'"),
@@ -111,6 +114,9 @@ ok($node->poll_query_until('postgres',
 is($node->safe_psql('postgres',
 		"SELECT string_agg(metric, ',' ORDER BY metric) FROM infraguard.alerts WHERE metric LIKE 'old_%'"),
 	'old_open', 'old resolved alert pruned, old open alert kept');
+is($node->safe_psql('postgres',
+		"SELECT string_agg(metric || ':' || event, ',' ORDER BY time) FROM infraguard.alert_events WHERE metric LIKE 'old_%' AND event = 'open'"),
+	'old_open:open', 'its events too: those of the pruned alert went with it, those of the open one stay');
 # (old_open has no threshold, so the next evaluation resolves it; it is still never pruned while open)
 
 # 5. DROP DATABASE of another database does not wait for the worker
