@@ -383,8 +383,14 @@ txn_memory_released(void *arg)
 	bool		new = record_at_commit;
 
 	record_at_commit = false;
-	/* still armed while recording: never register on a context being released */
-	if (!proc_exit_inprogress && !is_nested() && latency_on())
+
+	/*
+	 * Still armed while recording: never register on a context being
+	 * released.  A statement completed while tracking was on is recorded
+	 * even if it turned tracking off (SET infraguard.track_latency = off).
+	 */
+	if (!proc_exit_inprogress && !is_nested() && ig_shared != NULL &&
+		(new || latency_on()))
 		record_whole(new);
 	txn_end_armed = false;
 }
