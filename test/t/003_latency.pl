@@ -43,7 +43,9 @@ is($calls, 100, 'every statement is counted once');
 # pg_sleep sleeps at least as long as asked, and a loaded machine adds a little
 cmp_ok($p50, '>=', 10 * 0.98, "p50 is about 10 ms ($p50)");
 cmp_ok($p50, '<=', 10 * 1.5, "p50 is not far above 10 ms ($p50)");
-cmp_ok($p95, '<=', 10 * 1.5, "p95 is still a 10 ms statement ($p95)");
+# p95 is the slowest 10 ms statement: since 0.2 the whole statement counts,
+# and the session's first one also parses and plans with cold caches
+cmp_ok($p95, '<', 100, "p95 is still a 10 ms statement, not a 200 ms one ($p95)");
 cmp_ok($p99, '>=', 200 * 0.98, "p99 is about 200 ms ($p99)");
 cmp_ok($p99, '<=', 200 * 1.25, "p99 is not far above 200 ms ($p99)");
 cmp_ok($max, '>=', $p99, "max ($max) is at least p99");
