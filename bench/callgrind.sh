@@ -43,8 +43,18 @@
 # Each run starts from a fresh copy of one template data directory.  Every
 # run's output is checked: each SELECT must have printed its row and no
 # ERROR may appear.  A separate native (not valgrind) run of every 3N input
-# then reads infraguard.latency() and pg_stat_statements to show that the
-# libraries really counted the statements.
+# then reads infraguard.latency() (whole statements and executions) and
+# pg_stat_statements to show that the libraries really counted the
+# statements.
+#
+# What infraguard runs per statement (0.2): the post_parse_analyze, planner,
+# ExecutorStart/Run/Finish/End and ProcessUtility hooks (nesting without
+# PG_TRY; execution timed around ExecutorRun/Finish and ProcessUtility), and
+# a callback on the transaction's memory context that records the whole
+# statement when its transaction ends (a single-statement transaction is
+# recorded there once; statements inside a transaction block are recorded at
+# their end and corrected at the commit); Parse/Bind hooks read the clock
+# only for the extended protocol.
 #
 # Finally it lists where the extra instructions go: for each function, its
 # self cost per statement in configuration C minus the same in A (and D
@@ -212,9 +222,9 @@ verify_counts() {
 	local cfg=$1 w=$2 data="$CG_DIR/runs/verify.$1.$2" extra=""
 	case $cfg in
 		B) extra="SELECT 'pgss', (SELECT count(*) FROM pg_stat_statements), (SELECT dealloc FROM pg_stat_statements_info);" ;;
-		C) extra="SELECT 'ig', calls FROM infraguard.latency(false);" ;;
+		C) extra="SELECT 'ig', calls, exec_calls FROM infraguard.latency(false);" ;;
 		D) extra="SELECT 'pgss', (SELECT count(*) FROM pg_stat_statements), (SELECT dealloc FROM pg_stat_statements_info);
-SELECT 'ig', calls FROM infraguard.latency(false);" ;;
+SELECT 'ig', calls, exec_calls FROM infraguard.latency(false);" ;;
 		*) return 0 ;;
 	esac
 	rm -rf "$data"
@@ -227,11 +237,12 @@ SELECT 'ig', calls FROM infraguard.latency(false);" ;;
 			/= "ig"/ { what = "ig"; next }
 			what == "pgss" && /count = / { split($0, a, "\""); entries = a[2] }
 			what == "pgss" && /dealloc = / { split($0, a, "\""); dealloc = a[2]; what = "" }
-			what == "ig" && /calls = / { split($0, a, "\""); calls = a[2]; what = "" }
+			what == "ig" && /exec_calls = / { split($0, a, "\""); exec_calls = a[2]; what = ""; next }
+			what == "ig" && / calls = / { split($0, a, "\""); calls = a[2] }
 			END {
 				s = sprintf("  %-9s %s:", w, cfg)
 				if (entries != "") s = s sprintf(" pg_stat_statements has %s entries, %s evictions (dealloc);", entries, dealloc)
-				if (calls != "") s = s sprintf(" infraguard.latency() counted %s statements;", calls)
+				if (calls != "") s = s sprintf(" infraguard.latency() counted %s statements (%s executions);", calls, exec_calls)
 				print s
 			}'
 	rm -rf "$data"

@@ -283,8 +283,9 @@ note_prep(void)
  * The end of the transaction: TopTransactionContext is released at the very
  * end of a commit (or of a ROLLBACK), after everything the log's clock
  * covers but the command-complete message.  A callback on it (one static
- * struct, armed at most once per transaction) corrects the sample of the
- * message that ends the transaction.
+ * struct, armed at most once per transaction) records the sample of the
+ * message that ends the transaction (record_at_commit), or corrects it if
+ * it was recorded already.
  */
 static void txn_memory_released(void *arg);
 static MemoryContextCallback txn_end_cb = {txn_memory_released, NULL, NULL};
@@ -383,15 +384,22 @@ txn_memory_released(void *arg)
 	bool		new = record_at_commit;
 
 	record_at_commit = false;
-	/* still armed while recording: never register on a context being released */
-	if (!proc_exit_inprogress && !is_nested() && latency_on())
+
+	/*
+	 * Still armed while recording: never register on a context being
+	 * released.  A statement completed while tracking was on is recorded
+	 * even if it turned tracking off (SET infraguard.track_latency = off).
+	 */
+	if (!proc_exit_inprogress && !is_nested() && ig_shared != NULL &&
+		(new || latency_on()))
 		record_whole(new);
 	txn_end_armed = false;
 }
 
 /*
- * Transaction callback, for aborts in error recovery (debug_query_string
- * is reset before them): the message failed and has no log line, so take
+ * Transaction and subtransaction callbacks, for aborts in error recovery
+ * (debug_query_string is reset before them; inside a savepoint only the
+ * subtransaction aborts): the message failed and has no log line, so take
  * its sample back, drop the Parse/Bind time waiting for a statement, and
  * end any top-level call the error interrupted.  Not at backend exit,
  * whose abort ends a transaction whose messages all succeeded.

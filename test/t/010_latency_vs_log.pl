@@ -19,7 +19,8 @@
 # one statement may differ by one microsecond per message.  At the 20-40 us
 # of a pgbench -S statement that microsecond is 2.5-5 %, more than the 2 %
 # target; the slow workloads (pg_sleep, planning) are held to 2 % alone,
-# where the microsecond is noise.
+# where the microsecond is noise.  The tail of the microsecond workloads
+# has an allowance for preemption on a loaded machine: see compare().
 use strict;
 use warnings;
 use POSIX qw(ceil);
@@ -88,10 +89,19 @@ sub ours
 	return split /\|/, $row;
 }
 
-# compare(name, log offset, protocol messages per statement, extra relative tolerance)
+# compare(name, log offset, protocol messages per statement, tail allowance)
+#
+# Each percentile must be within the tolerance above of the log's.  With a
+# tail allowance e (the microsecond workloads), p95 and p99 may instead lie
+# above the log's percentile at q - e minus the tolerance (but never above
+# the log's own percentile plus the tolerance): for up to that fraction of
+# the statements the log's end reading may come more than a microsecond
+# after infraguard's, when the backend is preempted between the two on a
+# loaded machine, which moves the logged duration and not infraguard's.
+# Medians and the slow workloads are compared without it.
 sub compare
 {
-	my ($name, $offset, $messages) = @_;
+	my ($name, $offset, $messages, $tail) = @_;
 	my @log = logged_durations($offset);
 	my ($calls, $p50, $p95, $p99) = ours();
 	is($calls, scalar(@log), "$name: infraguard counts what the log counts ($calls)");
@@ -100,10 +110,11 @@ sub compare
 	{
 		my $truth = order_stat($q, @log);
 		my $tol = 0.02 * $truth + 0.001 * $messages;
-		my $diff = abs($ours{$q} - $truth);
-		ok($diff <= $tol,
-			sprintf('%s: p%d %.4f ms vs log %.3f ms (diff %.4f, tolerance %.4f)',
-				$name, 100 * $q, $ours{$q}, $truth, $diff, $tol));
+		my $low = $truth - $tol;
+		$low = order_stat($q - $tail, @log) - $tol if $tail && $q > 0.5;
+		ok($ours{$q} <= $truth + $tol && $ours{$q} >= $low,
+			sprintf('%s: p%d %.4f ms vs log %.3f ms (allowed %.4f to %.4f)',
+				$name, 100 * $q, $ours{$q}, $truth, $low, $truth + $tol));
 	}
 }
 
@@ -111,14 +122,14 @@ sub compare
 my $offset = reset_counts();
 $node->command_ok([ 'pgbench', '-n', '-S', '-c', '2', '-t', '1500', 'acc' ],
 	'pgbench -S (simple protocol)');
-compare('pgbench -S', $offset, 1);
+compare('pgbench -S', $offset, 1, 0.05);
 
 # (b) pgbench -S -M prepared: Parse once per connection, then Bind + Execute
 $offset = reset_counts();
 $node->command_ok(
 	[ 'pgbench', '-n', '-S', '-M', 'prepared', '-c', '2', '-t', '1500', 'acc' ],
 	'pgbench -S -M prepared');
-compare('pgbench -S -M prepared', $offset, 3);
+compare('pgbench -S -M prepared', $offset, 3, 0.05);
 
 # (c) a pg_sleep mix: 40 x 2 ms, 20 x 20 ms, 5 x 200 ms, interleaved
 my $sleeps = '';
@@ -129,7 +140,7 @@ for my $i (1 .. 65)
 }
 $offset = reset_counts();
 $node->safe_psql('acc', $sleeps);
-compare('pg_sleep 2/20/200 ms', $offset, 0);
+compare('pg_sleep 2/20/200 ms', $offset, 0, 0);
 
 # (d) planning dominates: a 9-way join whose join order is searched
 # exhaustively (geqo off, collapse limits raised) plans for tens of ms and
@@ -147,7 +158,7 @@ SELECT count(*) FROM j a JOIN j b ON b.v = a.v JOIN j c ON c.v = b.v JOIN j d ON
 $offset = reset_counts();
 $node->safe_psql('acc',
 	"SET join_collapse_limit = 20;\nSET from_collapse_limit = 20;\nSET geqo = off;\n" . ($join x 12));
-compare('planning-heavy join', $offset, 0);
+compare('planning-heavy join', $offset, 0, 0);
 my ($exec_p95, $p95) = split /\|/, $node->safe_psql('postgres', q{
 	SELECT exec_p95_ms, p95_ms FROM infraguard.latency() WHERE dbname = 'acc'});
 cmp_ok($exec_p95 * 5, '<', $p95,
