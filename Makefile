@@ -18,6 +18,7 @@ OBJS = \
 	src/core/ig_status.o \
 	src/core/ig_threshold.o \
 	src/diag_disk.o \
+	src/diag_relsize.o \
 	src/diag_system.o \
 	src/forecast.o \
 	src/infraguard.o \
@@ -34,6 +35,7 @@ OBJS = \
 # between a "before" part (tables, drops) and an "after" part (data).  At
 # release it is committed and frozen like the base.
 SQL_SRC = \
+	src/sql/05_sizes.sql \
 	src/sql/10_thresholds.sql \
 	src/sql/20_metrics.sql \
 	src/sql/30_health.sql \
@@ -57,8 +59,9 @@ UPGRADE_0_2 = \
 DATA = $(EXTENSION)--0.1.sql
 DATA_built = $(EXTENSION)--0.1--0.2.sql
 
-REGRESS = 00_setup version thresholds health table_health indexes \
-	slow_queries connections measurements history emergency report privileges bad_input suggestions
+REGRESS = 00_setup version sizes thresholds health table_health indexes \
+	slow_queries connections measurements history emergency report privileges bad_input \
+	histogram_limits suggestions
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

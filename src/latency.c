@@ -81,32 +81,38 @@ bool		ig_latency_exclude_backend = false;
  * Nesting.  in_top is set while a top-level planner, executor or utility
  * call is on the stack: whatever runs inside it (a function's queries, a
  * function the planner folds to a constant, a DO block) is nested.  No
- * PG_TRY: a top-level call that ends in an error leaves in_top set, and
- * that is undone by the abort callback (transaction_event) or, for an
- * error inside a savepoint, by the next protocol message: in_top_msg is
- * the statement start timestamp of the message that set it, and every
- * message sets a new one.  An error that a PL/pgSQL EXCEPTION block
- * catches is nested, so it never touched in_top.
+ * PG_TRY (a sigsetjmp per statement): a top-level call that ends in an
+ * error leaves in_top set, and the error recovery that follows undoes it:
+ * PostgresMain resets debug_query_string and then aborts the transaction
+ * or, inside a savepoint, the subtransaction, and the abort callbacks
+ * (abort_event) clear in_top when debug_query_string is unset.  An error
+ * that a PL/pgSQL EXCEPTION block catches is nested (debug_query_string
+ * still set), so it never touched in_top.
  */
 static bool in_top = false;
-static TimestampTz in_top_msg = 0;
 
-static inline bool
-is_nested(void)
-{
-	return in_top && in_top_msg == GetCurrentStatementStartTimestamp();
-}
+#define is_nested()	(in_top)
 
 /* Mark a top-level call as started; false if nested (then leave it be). */
 static inline bool
 enter_top(void)
 {
-	if (is_nested())
+	if (in_top)
 		return false;
 	in_top = true;
-	in_top_msg = GetCurrentStatementStartTimestamp();
 	return true;
 }
+
+#define MAX_TIMED_STATEMENTS 8
+
+typedef struct TimedStatement
+{
+	QueryDesc  *queryDesc;
+	uint64		ns;
+} TimedStatement;
+
+static TimedStatement timed[MAX_TIMED_STATEMENTS];
+static int	n_timed = 0;
 
 static inline bool
 latency_on(void)
@@ -269,6 +275,8 @@ note_prep(void)
 		prep_msg = start;
 	}
 	prep_msg_ns = ns;
+	if (unlikely(prep_msg == 0))
+		prep_msg = 1;			/* 0 means "none"; 1 us off is harmless */
 }
 
 /*
@@ -281,6 +289,20 @@ note_prep(void)
 static void txn_memory_released(void *arg);
 static MemoryContextCallback txn_end_cb = {txn_memory_released, NULL, NULL};
 static bool txn_end_armed = false;
+
+/* a simple-protocol message in autocommit completed: record at its commit */
+static bool record_at_commit = false;
+
+static inline bool
+arm_txn_end(void)
+{
+	if (!txn_end_armed && TopTransactionContext != NULL)
+	{
+		MemoryContextRegisterResetCallback(TopTransactionContext, &txn_end_cb);
+		txn_end_armed = true;
+	}
+	return txn_end_armed;
+}
 
 /*
  * A statement of the current message is complete (new = true) or a later
@@ -311,28 +333,59 @@ record_whole(bool new)
 	else
 	{
 		/* Parse/Bind messages before this one prepared it */
-		msg_prep_ns = prep_done_ns + (prep_msg != start ? prep_msg_ns : 0);
-		prep_done_ns = 0;
-		prep_msg = 0;
-		prep_msg_ns = 0;
-		ns += msg_prep_ns;
+		msg_prep_ns = 0;
+		if (unlikely(prep_msg != 0))
+		{
+			msg_prep_ns = prep_done_ns + (prep_msg != start ? prep_msg_ns : 0);
+			prep_done_ns = 0;
+			prep_msg = 0;
+			prep_msg_ns = 0;
+			ns += msg_prep_ns;
+		}
 		ig_hist_add(&slot->hist, ns);
 		msg_start = start;
 	}
 	msg_ns = ns;
-	if (!txn_end_armed && TopTransactionContext != NULL)
+	(void) arm_txn_end();
+}
+
+/*
+ * A top-level statement is complete.  extended: it ran in a portal of the
+ * extended protocol (visible in pg_cursors, unlike the simple protocol's),
+ * whose transaction ends with a later Sync, outside the log's duration.
+ * In the simple protocol outside a transaction block, or for a COMMIT or
+ * ROLLBACK (ends_block), the transaction ends in the same message:
+ * recording then, once, is cheaper than recording now and correcting at
+ * the commit.
+ */
+static inline void
+statement_done(bool extended, bool ends_block)
+{
+	if (debug_query_string == NULL)
+		return;
+	if (!extended && (ends_block || !IsTransactionBlock()) && arm_txn_end())
 	{
-		MemoryContextRegisterResetCallback(TopTransactionContext, &txn_end_cb);
-		txn_end_armed = true;
+		record_at_commit = true;
+		return;
 	}
+	record_whole(true);
+}
+
+static inline bool
+in_extended_portal(void)
+{
+	return ActivePortal != NULL && ActivePortal->visible;
 }
 
 static void
 txn_memory_released(void *arg)
 {
-	/* still armed while correcting: never register on a context being released */
+	bool		new = record_at_commit;
+
+	record_at_commit = false;
+	/* still armed while recording: never register on a context being released */
 	if (!proc_exit_inprogress && !is_nested() && latency_on())
-		record_whole(false);
+		record_whole(new);
 	txn_end_armed = false;
 }
 
@@ -344,11 +397,13 @@ txn_memory_released(void *arg)
  * whose abort ends a transaction whose messages all succeeded.
  */
 static void
-transaction_event(XactEvent event, void *arg)
+abort_event(void)
 {
-	if (event != XACT_EVENT_ABORT || debug_query_string != NULL || proc_exit_inprogress)
+	if (debug_query_string != NULL || proc_exit_inprogress)
 		return;
 	in_top = false;
+	record_at_commit = false;
+	n_timed = 0;
 	prep_done_ns = 0;
 	prep_msg = 0;
 	prep_msg_ns = 0;
@@ -357,6 +412,21 @@ transaction_event(XactEvent event, void *arg)
 		my_slot->generation == pg_atomic_read_u32(&ig_shared->latency_generation))
 		ig_hist_remove(&my_slot->hist, msg_ns);
 	msg_start = 0;
+}
+
+static void
+transaction_event(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT)
+		abort_event();
+}
+
+static void
+subtransaction_event(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		abort_event();
 }
 
 /* ---------------------------------------------------------------------
@@ -371,21 +441,12 @@ transaction_event(XactEvent event, void *arg)
  * accumulated so far.  Usually one; more while cursors are open.  We time
  * ourselves rather than switch on queryDesc->totaltime: an Instrumentation
  * costs a palloc and buffer-usage bookkeeping on every statement, about
- * two thirds of what timing costs (bench/callgrind.sh).  Entries of
- * statements that ended in an error are never removed by ExecutorEnd; a new
- * statement at the same address replaces its stale twin, and a full table
- * is emptied (such entries are stale in all but pathological cases).
+ * two thirds of what timing costs (bench/callgrind.sh).  An entry is made
+ * by the statement's first ExecutorRun and removed by its ExecutorEnd;
+ * the error recovery of a top-level statement empties the table (what
+ * an error interrupts never reaches ExecutorEnd), and so does a full table
+ * (its entries are then stale in all but pathological cases).
  */
-#define MAX_TIMED_STATEMENTS 8
-
-typedef struct TimedStatement
-{
-	QueryDesc  *queryDesc;
-	uint64		ns;
-} TimedStatement;
-
-static TimedStatement timed[MAX_TIMED_STATEMENTS];
-static int	n_timed = 0;
 
 static TimedStatement *
 find_timed(QueryDesc *queryDesc)
@@ -432,7 +493,12 @@ ig_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 {
 	if (prev_post_parse_analyze)
 		prev_post_parse_analyze(pstate, query, jstate);
-	if (!is_nested() && latency_on() && debug_query_string != NULL)
+	/*
+	 * Only a Parse message analyses with variable parameters at top level
+	 * (the simple protocol has none): skip the clock read otherwise.
+	 */
+	if (pstate->p_paramref_hook != NULL && !is_nested() && latency_on() &&
+		debug_query_string != NULL)
 		note_prep();
 }
 
@@ -454,7 +520,14 @@ ig_planner(Query *parse, const char *query_string, int cursorOptions,
 	if (top)
 	{
 		in_top = false;
-		if (latency_on() && debug_query_string != NULL)
+
+		/*
+		 * Parameter values at top level come with a Bind message (custom
+		 * plan) or an EXECUTE: only then may planning end a message of its
+		 * own.  (A Bind without parameters is seen at its ExecutorStart,
+		 * for a SELECT.)
+		 */
+		if (boundParams != NULL && latency_on() && debug_query_string != NULL)
 			note_prep();
 	}
 	return result;
@@ -474,26 +547,12 @@ ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		return;
 	in_top = false;
 
-	if (latency_on() && (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
-	{
-		TimedStatement *t = find_timed(queryDesc);
-
-		if (t == NULL)
-		{
-			if (n_timed == MAX_TIMED_STATEMENTS)
-				n_timed = 0;
-			t = &timed[n_timed++];
-			t->queryDesc = queryDesc;
-		}
-		t->ns = 0;
-
-		/*
-		 * A portal of a Bind message (visible in pg_cursors, unlike the
-		 * simple protocol's): the rest of the message is short.
-		 */
-		if (ActivePortal != NULL && ActivePortal->visible && debug_query_string != NULL)
-			note_prep();
-	}
+	/*
+	 * A portal of a Bind message (visible in pg_cursors, unlike the simple
+	 * protocol's): the rest of the message is short.
+	 */
+	if (in_extended_portal() && debug_query_string != NULL && latency_on())
+		note_prep();
 }
 
 /* ExecutorRun hook: track nesting, and time top-level runs */
@@ -501,11 +560,23 @@ static void
 ig_ExecutorRun(IG_EXECUTOR_RUN_PARAMS)
 {
 	bool		top = enter_top();
-	TimedStatement *t = top ? find_timed(queryDesc) : NULL;
+	TimedStatement *t = NULL;
 	instr_time	start;
 
-	if (t)
+	if (top && latency_on())
+	{
+		/* the statement's entry, made on its first run */
+		t = find_timed(queryDesc);
+		if (t == NULL)
+		{
+			if (n_timed == MAX_TIMED_STATEMENTS)
+				n_timed = 0;
+			t = &timed[n_timed++];
+			t->queryDesc = queryDesc;
+			t->ns = 0;
+		}
 		INSTR_TIME_SET_CURRENT(start);
+	}
 	if (prev_ExecutorRun)
 		prev_ExecutorRun(IG_EXECUTOR_RUN_ARGS);
 	else
@@ -521,7 +592,7 @@ ig_ExecutorRun(IG_EXECUTOR_RUN_PARAMS)
 	 * is closed only by a later message.
 	 */
 	if (queryDesc->dest->mydest == DestRemoteExecute && latency_on())
-		record_whole(true);
+		statement_done(true, false);
 }
 
 /*
@@ -589,7 +660,7 @@ ig_ExecutorEnd(QueryDesc *queryDesc)
 		standard_ExecutorEnd(queryDesc);
 
 	if (whole)
-		record_whole(true);
+		statement_done(in_extended_portal(), false);
 }
 
 /*
@@ -633,7 +704,10 @@ ig_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		record_exec(ig_instr_time_ns(duration));
 	}
 	if (whole)
-		record_whole(true);
+		statement_done(in_extended_portal(),
+					   IsA(parsetree, TransactionStmt) &&
+					   (((TransactionStmt *) parsetree)->kind == TRANS_STMT_COMMIT ||
+						((TransactionStmt *) parsetree)->kind == TRANS_STMT_ROLLBACK));
 }
 
 void
@@ -654,6 +728,7 @@ ig_latency_install_hooks(void)
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = ig_ProcessUtility;
 	RegisterXactCallback(transaction_event, NULL);
+	RegisterSubXactCallback(subtransaction_event, NULL);
 }
 
 /* ---------------------------------------------------------------------

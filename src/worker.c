@@ -147,16 +147,26 @@ wait_ms(long ms)
 	}
 }
 
-/* The interval, doubled for each consecutive failure, up to ten minutes. */
+/*
+ * The one backoff rule: base_ms doubled for each consecutive failure, up to
+ * ten minutes (never below base_ms, even when base_ms is above the cap).
+ */
 static long
-backoff_ms(int failures)
+backoff_delay_ms(long base_ms, int failures)
 {
-	long		ms = infraguard_snapshot_interval * 1000L;
+	long		ms = base_ms;
 	int			i;
 
 	for (i = 0; i < failures && ms < MAX_BACKOFF_MS; i++)
 		ms *= 2;
-	return Max(Min(ms, MAX_BACKOFF_MS), infraguard_snapshot_interval * 1000L);
+	return Max(Min(ms, MAX_BACKOFF_MS), base_ms);
+}
+
+/* The snapshot interval, backed off after failed cycles. */
+static long
+backoff_ms(int failures)
+{
+	return backoff_delay_ms(infraguard_snapshot_interval * 1000L, failures);
 }
 
 /*
@@ -180,7 +190,7 @@ connect_with_backoff(void)
 
 	if (was_connecting)
 	{
-		long		delay = Min(10000L << Min(failures, 16), (long) MAX_BACKOFF_MS);
+		long		delay = backoff_delay_ms(10000L, failures);
 
 		ereport(LOG,
 				(errmsg("infraguard worker could not connect to database \"%s\"; retrying in %ld s",
@@ -537,7 +547,14 @@ run_cycle(void)
 		did_work = true;
 	}
 
-	disable_timeout(STATEMENT_TIMEOUT, false);
+	/*
+	 * A timeout that fires after the work but before this point must not
+	 * surface as a cancel at the next CHECK_FOR_INTERRUPTS() of the main
+	 * loop, outside PG_TRY, where an ERROR would end the worker: forget it
+	 * (the autovacuum launcher's rule).
+	 */
+	disable_all_timeouts(false);
+	QueryCancelPending = false;
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
@@ -616,7 +633,8 @@ infraguard_worker_main(Datum main_arg)
 			 * here, so shutdown still works.
 			 */
 			HOLD_INTERRUPTS();
-			disable_timeout(STATEMENT_TIMEOUT, false);
+			disable_all_timeouts(false);
+			QueryCancelPending = false;	/* a late timeout is not a new error */
 			EmitErrorReport();
 			AbortCurrentTransaction();
 			MemoryContextSwitchTo(TopMemoryContext);

@@ -139,21 +139,6 @@ ig_hist_init(IgHistogram *h)
 }
 
 void
-ig_hist_add(IgHistogram *h, uint64_t ns)
-{
-	uint64_t	max = h->max_ns;
-
-	/*
-	 * max and sum before the count: a lock-free reader that already sees the
-	 * new count is then less likely to clamp a percentile to a stale max.
-	 * Only a hint (no barrier); readers treat the fields as approximate.
-	 */
-	h->max_ns = ns > max ? ns : max;
-	h->sum_ns = sat_add(h->sum_ns, ns);
-	h->counts[bucket_of(ns)]++;
-}
-
-void
 ig_hist_replace(IgHistogram *h, uint64_t old_ns, uint64_t new_ns)
 {
 	int			ob = bucket_of(old_ns);

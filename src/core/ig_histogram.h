@@ -79,8 +79,51 @@ extern uint64_t ig_hist_bucket_upper(int idx);
 /* Zero everything. */
 extern void ig_hist_init(IgHistogram *h);
 
-/* Record one duration.  Hot path: no division, no floating point, no loop. */
-extern void ig_hist_add(IgHistogram *h, uint64_t ns);
+/*
+ * Bucket index of a duration (the body of ig_hist_bucket_index), inline for
+ * the hot path.  The trick: OR the value with 2^13 before taking its log2,
+ * so values below 2^13 use the "octave 13" shift of 8 and land in the 32
+ * linear 256 ns buckets (0..31), while octave-13 values give 32..63; every
+ * later octave adds 32, and the overflow bucket is a clamp.
+ */
+static inline int
+ig_hist_bucket_of(uint64_t ns)
+{
+	uint64_t	v = ns | IG_HIST_LOG_MIN_NS;
+	int			k;
+	int			idx;
+
+#ifdef __GNUC__
+	k = 63 - __builtin_clzll((unsigned long long) v);
+#else
+	k = 0;
+	while ((v >> 1) != 0)
+	{
+		v >>= 1;
+		k++;
+	}
+#endif
+	idx = ((k - IG_HIST_LOG_MIN_BIT) << IG_HIST_SUB_BITS) +
+		(int) (ns >> (k - IG_HIST_SUB_BITS));
+	return idx < IG_HIST_OVERFLOW_INDEX ? idx : IG_HIST_OVERFLOW_INDEX;
+}
+
+/*
+ * Record one duration.  Hot path, inline: no division, no floating point,
+ * no loop.  max and sum before the count: a lock-free reader that already
+ * sees the new count is then less likely to clamp a percentile to a stale
+ * max.  Only a hint (no barrier); readers treat the fields as approximate.
+ */
+static inline void
+ig_hist_add(IgHistogram *h, uint64_t ns)
+{
+	uint64_t	max = h->max_ns;
+	uint64_t	sum = h->sum_ns + ns;
+
+	h->max_ns = ns > max ? ns : max;
+	h->sum_ns = sum < ns ? UINT64_MAX : sum;	/* saturates */
+	h->counts[ig_hist_bucket_of(ns)]++;
+}
 
 /*
  * Correct a sample recorded earlier: old_ns becomes new_ns (a statement

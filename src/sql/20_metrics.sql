@@ -102,7 +102,7 @@ BEGIN
 			WHEN NOT r.table_autovacuum THEN
 				format('Autovacuum is disabled on %1$s: re-enable it with ALTER TABLE %1$s RESET (autovacuum_enabled); and vacuum it now: VACUUM (ANALYZE) %1$s;', rel)
 			WHEN current_setting('autovacuum') = 'off' THEN
-				format('Autovacuum is off for the whole server: set autovacuum = on (ALTER SYSTEM SET autovacuum = on; SELECT pg_reload_conf();) and vacuum the table now: VACUUM (ANALYZE) %s;', rel)
+				format('Autovacuum is off for the whole server: set autovacuum = on in postgresql.conf and reload; vacuum the table now: VACUUM (ANALYZE) %s;', rel)
 			ELSE
 				format('VACUUM (ANALYZE) %1$s; if dead rows stay, something holds back the xmin horizon (SELECT * FROM infraguard.long_running(''1 minute''); SELECT * FROM infraguard.replication_slots();); if autovacuum is only late, lower its threshold for the table: ALTER TABLE %1$s SET (autovacuum_vacuum_scale_factor = 0.05);', rel)
 		END;

@@ -42,10 +42,10 @@ AS $$
 	  FROM pg_stat_user_tables s
 	  JOIN pg_class c ON c.oid = s.relid
 	  CROSS JOIN LATERAL (
-			SELECT pg_total_relation_size(c.oid) AS total,
-				   pg_table_size(c.oid) AS table_only,
-				   pg_indexes_size(c.oid) AS indexes,
-				   coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0) AS toast) sz
+			SELECT infraguard.total_relation_size(c.oid) AS total,
+				   infraguard.table_size(c.oid) AS table_only,
+				   infraguard.indexes_size(c.oid) AS indexes,
+				   coalesce(infraguard.total_relation_size(nullif(c.reltoastrelid, 0)), 0) AS toast) sz
 	  LEFT JOIN LATERAL (
 			SELECT max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_threshold')::float8 AS vac_threshold,
 				   max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_scale_factor')::float8 AS vac_scale,
@@ -73,7 +73,7 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT s.schemaname, s.relname, s.indexrelname,
-		   pg_relation_size(s.indexrelid), pg_size_pretty(pg_relation_size(s.indexrelid)),
+		   infraguard.relation_size(s.indexrelid), pg_size_pretty(infraguard.relation_size(s.indexrelid)),
 		   s.idx_scan, s.idx_tup_read, s.idx_tup_fetch,
 		   i.indisunique, i.indisprimary
 	  FROM pg_stat_user_indexes s
@@ -81,7 +81,7 @@ AS $$
 	  JOIN pg_class c ON c.oid = s.indexrelid
 	 WHERE NOT pg_is_other_temp_schema(c.relnamespace)
 	   AND (coalesce(index_usage.include_infraguard, false) OR s.schemaname <> 'infraguard')
-	 ORDER BY s.idx_scan, pg_relation_size(s.indexrelid) DESC, s.schemaname, s.indexrelname
+	 ORDER BY s.idx_scan, infraguard.relation_size(s.indexrelid) DESC, s.schemaname, s.indexrelname
 $$;
 COMMENT ON FUNCTION infraguard.index_usage(boolean) IS
 	'Per index: size and scan counts, least used first (infraguard''s own indexes only with include_infraguard)';
@@ -215,7 +215,7 @@ BEGIN
 		  /* a plain index is its own only leaf */
 		  CROSS JOIN LATERAL (
 				SELECT sum(pg_stat_get_numscans(l.relid))::bigint AS scans,
-					   sum(pg_relation_size(l.relid))::bigint AS bytes,
+					   sum(infraguard.relation_size(l.relid))::bigint AS bytes,
 					   count(*) AS parts
 				  FROM (SELECT c.oid AS relid WHERE c.relkind = 'i'
 						UNION ALL

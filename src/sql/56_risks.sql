@@ -246,8 +246,8 @@ AS $$
 		SELECT * FROM infraguard.column_widths()
 	), rel AS (
 		SELECT c.oid, n.nspname, c.relname, c.reltoastrelid, c.reltuples,
-			   pg_relation_size(c.oid) AS main_bytes,
-			   CASE WHEN c.reltoastrelid <> 0 THEN pg_relation_size(c.reltoastrelid) ELSE 0 END AS toast_bytes,
+			   infraguard.relation_size(c.oid) AS main_bytes,
+			   CASE WHEN c.reltoastrelid <> 0 THEN infraguard.relation_size(c.reltoastrelid) ELSE 0 END AS toast_bytes,
 			   /*
 				* Live rows now: the counters follow every insert and delete,
 				* but only once VACUUM or ANALYZE has set them since a reset.
@@ -312,7 +312,7 @@ AS $$
 		  CROSS JOIN LATERAL (SELECT k.bs - 24 - floor(k.bs * (100 - t.fillfactor) / 100) AS avail) u
 	), idx AS (
 		SELECT ic.oid, n.nspname, ic.relname, tc.relname AS tblname,
-			   pg_relation_size(ic.oid) AS bytes,
+			   infraguard.relation_size(ic.oid) AS bytes,
 			   /* index entries now: as many more as the table has live rows more than at the last count */
 			   CASE WHEN tr.live IS NOT NULL AND tc.reltuples > 0 AND ic.reltuples >= 0
 					THEN ic.reltuples * tr.live / tc.reltuples
@@ -544,7 +544,7 @@ AS $$
 	  JOIN pg_namespace n ON n.oid = d.relnamespace
 	  /* a partitioned index has no storage: its partitions' indexes do */
 	  CROSS JOIN LATERAL (
-			SELECT coalesce(sum(pg_relation_size(l.relid)), 0)::bigint AS bytes
+			SELECT coalesce(sum(infraguard.relation_size(l.relid)), 0)::bigint AS bytes
 			  FROM (SELECT p.drop_id AS relid WHERE a.relkind = 'i'
 					UNION ALL
 					SELECT pt.relid FROM pg_partition_tree(p.drop_id) pt

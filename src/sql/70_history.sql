@@ -37,7 +37,7 @@ CREATE OR REPLACE VIEW infraguard.latency_history AS
 	 WHERE metric IN ('latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'statements_per_second')
 	 GROUP BY taken_at;
 COMMENT ON VIEW infraguard.latency_history IS
-	'Statement latency percentiles over each interval between snapshots (from histogram differences)';
+	'Whole-statement latency percentiles (as the server log times statements) over each interval between snapshots, from histogram differences';
 
 REVOKE ALL ON TABLE infraguard.metrics_history, infraguard.latency_history FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.metrics_history, infraguard.latency_history TO pg_monitor;
@@ -244,7 +244,7 @@ BEGIN
 
 		INSERT INTO infraguard.table_history
 		SELECT now_ts, sid, s.relid, s.schemaname, s.relname,
-			   pg_total_relation_size(s.relid), pg_table_size(s.relid), pg_indexes_size(s.relid),
+			   infraguard.total_relation_size(s.relid), infraguard.table_size(s.relid), infraguard.indexes_size(s.relid),
 			   s.n_live_tup, s.n_dead_tup, s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.seq_scan, s.idx_scan
 		  FROM pg_stat_user_tables s
 		 WHERE s.relid = ANY (changed_relids);
@@ -263,7 +263,7 @@ BEGIN
 		WITH recorded AS (
 			INSERT INTO infraguard.index_history
 			SELECT now_ts, sid, i.indexrelid, i.schemaname, i.relname, i.indexrelname,
-				   pg_relation_size(i.indexrelid), i.idx_scan, i.idx_tup_read
+				   infraguard.relation_size(i.indexrelid), i.idx_scan, i.idx_tup_read
 			  FROM pg_stat_user_indexes i
 			  LEFT JOIN infraguard.index_state st ON st.indexrelid = i.indexrelid
 			 WHERE st.indexrelid IS NULL

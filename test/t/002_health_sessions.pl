@@ -54,6 +54,19 @@ for my $i (1 .. 2)
 ok( $node->poll_query_until('postgres',
 		"SELECT count(*) = 2 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"),
 	'two sessions are waiting for the lock');
+
+# A diagnostic never waits behind a user's lock: every function that sizes
+# or lists relations answers while t is locked ACCESS EXCLUSIVE (0.2: sizes
+# are read without a lock; pg_relation_size() would wait here for ever).
+for my $f (qw(health() table_health() index_usage() unused_indexes() bloat()
+	duplicate_indexes() maintenance_plan() take_snapshot()))
+{
+	my ($ret, $out, $err) = $node->psql('postgres',
+		"SET statement_timeout = '30s'; SELECT count(*) >= 0 FROM infraguard.$f");
+	is($ret, 0, "$f answers while a table is locked") or diag($err);
+}
+like($node->safe_psql('postgres', "SELECT infraguard.relation_size('t') > 0"),
+	qr/^t$/, 'relation_size() measures the locked table');
 sleep 2;
 
 like(check('long_running_query'), qr/^warning [0-9.]+$/, 'long-running query is a warning');
@@ -93,9 +106,9 @@ $node->safe_psql('postgres', q{
 	GRANT USAGE ON SCHEMA infraguard TO ops;
 });
 $node->safe_psql('postgres', 'CREATE ROLE app LOGIN');
-my $idle = $node->background_psql('postgres', extra_params => [ '-U', 'app' ]);
-$idle->query_safe('BEGIN');
-$idle->query_safe('SELECT 1');
+my $idle_session = $node->background_psql('postgres', extra_params => [ '-U', 'app' ]);
+$idle_session->query_safe('BEGIN');
+$idle_session->query_safe('SELECT 1');
 my $idle_pid = $node->safe_psql('postgres',
 	"SELECT pid FROM pg_stat_activity WHERE state = 'idle in transaction' AND usename = 'app'");
 # a superuser's old transaction: pg_signal_backend may not end it
@@ -145,7 +158,7 @@ $node->safe_psql('postgres', 'CREATE ROLE blind LOGIN IN ROLE pg_signal_backend;
 	"SELECT * FROM infraguard.terminate_long_running('1 second')", extra_params => [ '-U', 'blind' ]);
 like($stderr, qr/WARNING:  only your own sessions are visible to you.*HINT:  GRANT pg_monitor/s,
 	'without pg_read_all_stats the caller is told it sees only its own sessions');
-eval { $idle->quit };
+eval { $idle_session->quit };
 
 $node->stop;
 done_testing();

@@ -35,6 +35,7 @@ infraguard.enabled = off
 log_min_duration_statement = 0
 log_line_prefix = '%p %d '
 logging_collector = off
+log_statement = none
 jit = off
 });
 $node->start;
@@ -154,7 +155,8 @@ cmp_ok($exec_p95 * 5, '<', $p95,
 
 # counts equal on statements of every kind: utility, cursors, PREPARE and
 # EXECUTE, several statements in one Query message (one log line), a failed
-# statement (no duration line, not counted), a savepoint rolled back
+# statement (no duration line, not counted), a savepoint rolled back, a
+# failed transaction block ended by ROLLBACK
 $offset = reset_counts();
 $node->psql('acc', <<'SQL', on_error_stop => 0);
 BEGIN;
@@ -175,6 +177,10 @@ SELECT 1/0;
 ROLLBACK TO s;
 SELECT 1;
 COMMIT;
+BEGIN;
+SELECT 1/0;
+SELECT 1;
+ROLLBACK;
 SQL
 # psql -c sends the whole string as one Query message
 $node->command_ok([ 'psql', '-X', '-d', $node->connstr('acc'), '-c', 'SELECT 1; SELECT 2; SELECT 3' ],
@@ -184,7 +190,7 @@ $node->command_fails([ 'psql', '-X', '-d', $node->connstr('acc'), '-c', 'SELECT 
 my @log = logged_durations($offset);
 my ($calls) = ours();
 is($calls, scalar(@log), "utility, cursors, prepared, multi-statement and failed messages: counts equal ($calls)");
-is($calls, 17, 'seventeen messages completed');
+is($calls, 19, 'nineteen messages completed');
 
 # statements the planner runs are not top-level: an IMMUTABLE function
 # folded to a constant at plan time runs 100 queries, the user sent one

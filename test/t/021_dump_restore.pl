@@ -26,8 +26,7 @@ $source->safe_psql('app', q{
 	INSERT INTO app_data SELECT generate_series(1, 10);
 	SELECT infraguard.set_threshold('cpu_percent', 60, 80);
 	SELECT infraguard.disable_threshold('cache_hit_ratio');
-	SELECT infraguard.set_threshold('connection_count', 0.0001, 99);
-	SELECT infraguard.check_thresholds();
+	SELECT infraguard.set_threshold('connection_count', 0.0001, 99, hold => '0 s');
 	SELECT infraguard.record_backup('pg_dump', 'nightly', now() - interval '2 hours', 12345, '/backups/n', true);
 	SELECT infraguard.record_backup('pg_basebackup', 'weekly', now() - interval '1 day', 67890, '/backups/w', true);
 	SELECT infraguard.take_snapshot();
@@ -49,13 +48,18 @@ my $alerts_sql = q{
 	SELECT string_agg(format('%s|%s|%s|%s', alert_id, metric, level, resolved_at IS NULL),
 					  E'\n' ORDER BY alert_id)
 	  FROM infraguard.alerts};
+my $events_sql = q{
+	SELECT string_agg(format('%s|%s|%s', alert_id, event, level), E'\n' ORDER BY alert_id, time)
+	  FROM infraguard.alert_events};
 my %expect = (
+	events => $source->safe_psql('app', $events_sql),
 	thresholds => $source->safe_psql('app', $thresholds_sql),
 	registry => $source->safe_psql('app', $registry_sql),
 	alerts => $source->safe_psql('app', $alerts_sql));
 like($expect{thresholds}, qr/^cpu_percent\|60\|80\|above\|t\|.*\|t$/m, 'a changed threshold is customized');
 like($expect{thresholds}, qr/^xid_wraparound\|50\|75\|above\|t\|.*\|f$/m, 'a default threshold is not');
 like($expect{alerts}, qr/connection_count\|\w+\|t/, 'an open alert to carry over');
+like($expect{events}, qr/\|open\|/, 'with its opening event');
 
 my $tempdir = PostgreSQL::Test::Utils::tempdir;
 my $custom = "$tempdir/app.dump";
@@ -93,6 +97,7 @@ for my $db ('from_custom', 'from_plain')
 	is($target->safe_psql($db, $thresholds_sql), $expect{thresholds}, "$db: thresholds as the DBA set them");
 	is($target->safe_psql($db, $registry_sql), $expect{registry}, "$db: the backup registry");
 	is($target->safe_psql($db, $alerts_sql), $expect{alerts}, "$db: the alerts");
+	is($target->safe_psql($db, $events_sql), $expect{events}, "$db: the alerts' events");
 	is($target->safe_psql($db, 'SELECT count(*) FROM infraguard.thresholds'),
 		$source->safe_psql('app', 'SELECT count(*) FROM infraguard.thresholds'),
 		"$db: no threshold twice, none missing");
