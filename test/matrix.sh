@@ -214,6 +214,7 @@ run_version() {
 	else
 		root=$(ensure_root "$major") || { v_failed=1; echo "PostgreSQL $major: could not build its root"; return; }
 		log "PostgreSQL $major in $root (log: $logf)"
+		unmount_below "$root"	# left by a run killed with SIGKILL
 		if mount_root "$root" with-source; then
 			chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 				HOME=/root LANG=C.UTF-8 IG_PG_MAJOR="$major" IG_BUILD=/var/tmp/infraguard-test \
