@@ -112,9 +112,10 @@ safe_rm() {
 
 install_debootstrap() {
 	command -v debootstrap >/dev/null && [ -e /usr/share/debootstrap/scripts/sid ] && return 0
-	log "installing debootstrap"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+	log "installing debootstrap" >&2
+	# the keyring too: trixie's and forky's Release files are checked with it
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap debian-archive-keyring >/dev/null 2>&1 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap debian-archive-keyring >/dev/null; }
 }
 
 # ensure_root N: a complete root for major N at $CACHE/<codename>; echoes it.
@@ -202,8 +203,8 @@ mount_root() {
 	fi
 }
 
-# run_version N: the whole suite for major N; prints its counts line and the
-# log's tail on failure.  Sets v_passed and v_failed.
+# run_version N: the whole suite for major N, its output shown and kept in
+# $LOGDIR/run-N.log.  Sets v_passed and v_failed.
 run_version() {
 	local major=$1 logf=$LOGDIR/run-$1.log root rc=0
 	v_passed=0; v_failed=0
@@ -214,6 +215,7 @@ run_version() {
 	else
 		root=$(ensure_root "$major") || { v_failed=1; echo "PostgreSQL $major: could not build its root"; return; }
 		log "PostgreSQL $major in $root (log: $logf)"
+		unmount_below "$root"	# left by a run killed with SIGKILL
 		if mount_root "$root" with-source; then
 			chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 				HOME=/root LANG=C.UTF-8 IG_PG_MAJOR="$major" IG_BUILD=/var/tmp/infraguard-test \
