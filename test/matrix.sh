@@ -200,6 +200,10 @@ mount_root() {
 			mkdir -p "$PG_TEST_PORT_DIR"
 			mnt "$root$PG_TEST_PORT_DIR" --bind "$PG_TEST_PORT_DIR" || return 1
 		fi
+		# the dumps the run on 15 left, restored by TAP 021 on this major
+		mkdir -p "$root$DUMPDIR"
+		mnt "$root$DUMPDIR" --bind "$DUMPDIR" || return 1
+		mount -o remount,bind,ro "$root$DUMPDIR" || return 1
 	fi
 }
 
@@ -210,7 +214,7 @@ run_version() {
 	v_passed=0; v_failed=0
 	if [ "$major" = 15 ]; then
 		log "PostgreSQL 15 on this machine (log: $logf)"
-		IG_PG_MAJOR=15 bash "$IG_SRC/test/run.sh" 2>&1 | tee "$logf"
+		IG_PG_MAJOR=15 IG_DUMP_EXPORT="$DUMPDIR" bash "$IG_SRC/test/run.sh" 2>&1 | tee "$logf"
 		rc=${PIPESTATUS[0]}
 	else
 		root=$(ensure_root "$major") || { v_failed=1; echo "PostgreSQL $major: could not build its root"; return; }
@@ -220,6 +224,7 @@ run_version() {
 			chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 				HOME=/root LANG=C.UTF-8 IG_PG_MAJOR="$major" IG_BUILD=/var/tmp/infraguard-test \
 				${PG_TEST_PORT_DIR:+PG_TEST_PORT_DIR="$PG_TEST_PORT_DIR"} ${CI:+CI="$CI"} \
+				IG_DUMP_IMPORT="$DUMPDIR" \
 				bash "$IG_SRC/test/run.sh" 2>&1 | tee "$logf"
 			rc=${PIPESTATUS[0]}
 		else
@@ -240,6 +245,9 @@ run_version() {
 }
 
 mkdir -p "$LOGDIR" "$CACHE"
+# dump/restore across majors: TAP 021 on 15 writes its dumps here, and the
+# same test on 17 and 18 restores them (README, "Backup and restore")
+DUMPDIR=$LOGDIR/dumps
 # one matrix run at a time on this machine: the roots and their build
 # directories are shared
 exec 9> "$CACHE/.lock"
@@ -247,6 +255,7 @@ if ! flock -n 9; then
 	echo "another test/matrix.sh is running; waiting for it" >&2
 	flock 9
 fi
+rm -rf "$DUMPDIR"; mkdir -p "$DUMPDIR"; chmod 1777 "$DUMPDIR"	# postgres may not exist yet
 total_passed=0
 total_failed=0
 summary=()
