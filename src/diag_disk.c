@@ -20,14 +20,19 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "access/relation.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_tablespace.h"
 #include "commands/tablespace.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "storage/fd.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/rel.h"
 
 #include "ig_diskmath.h"
 
@@ -136,4 +141,42 @@ infraguard_disk_usage(PG_FUNCTION_ARGS)
 	FreeDir(dir);
 
 	return (Datum) 0;
+}
+
+/*
+ * infraguard.relation_size_nowait(oid) → bigint
+ *
+ * The size of a relation's main fork now, like pg_relation_size(), but
+ * never waiting for a lock: pg_relation_size() takes an AccessShareLock and
+ * so waits behind an ACCESS EXCLUSIVE lock (an ALTER TABLE, a VACUUM FULL,
+ * a LOCK TABLE), or even behind one that is only queued, and a health check
+ * must not hang on a busy table.  NULL when the lock is not free right now,
+ * or the relation is gone or has no storage; the caller falls back to
+ * pg_class.relpages.
+ */
+PG_FUNCTION_INFO_V1(infraguard_relation_size_nowait);
+
+Datum
+infraguard_relation_size_nowait(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel;
+	int64		size;
+
+	if (!ConditionalLockRelationOid(relid, AccessShareLock))
+		PG_RETURN_NULL();
+	rel = try_relation_open(relid, NoLock);
+	if (rel == NULL)
+	{
+		UnlockRelationOid(relid, AccessShareLock);
+		PG_RETURN_NULL();
+	}
+	if (!RELKIND_HAS_STORAGE(rel->rd_rel->relkind))
+	{
+		relation_close(rel, AccessShareLock);
+		PG_RETURN_NULL();
+	}
+	size = (int64) RelationGetNumberOfBlocksInFork(rel, MAIN_FORKNUM) * BLCKSZ;
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_INT64(size);
 }

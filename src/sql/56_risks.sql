@@ -161,6 +161,20 @@ REVOKE ALL ON FUNCTION infraguard.column_widths() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.column_widths() TO pg_monitor;
 
 /*
+ * Size of a relation's main fork without waiting for a lock (NULL when
+ * another session holds or awaits an ACCESS EXCLUSIVE lock on it): bloat()
+ * and so health() never hang behind a LOCK TABLE, ALTER TABLE or VACUUM FULL.
+ */
+CREATE OR REPLACE FUNCTION infraguard.relation_size_nowait(relid oid)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'infraguard_relation_size_nowait'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION infraguard.relation_size_nowait(oid) IS
+	'Internal: size of a relation''s main fork, or NULL instead of waiting for a lock';
+REVOKE ALL ON FUNCTION infraguard.relation_size_nowait(oid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.relation_size_nowait(oid) TO pg_monitor;
+
+/*
  * Where the data of an average tuple ends, laid out as heap_fill_tuple()
  * does: each column in attribute order, aligned on its typalign first
  * (a varlena short enough for a 1-byte header is not aligned), absent
@@ -213,7 +227,9 @@ GRANT EXECUTE ON FUNCTION infraguard.tuple_data_end(float8, "char"[], smallint[]
  * Estimated bloat from catalog statistics, without reading the relations:
  * the size VACUUM FULL (tables, with their toast) or REINDEX (B-tree
  * indexes) would give them, against their real size now (the files'
- * size, never relpages, which is only as fresh as the last VACUUM).
+ * size, never relpages, which is only as fresh as the last VACUUM; but
+ * relpages for a relation another session has locked exclusively, rather
+ * than wait for it).
  *
  * Tables: live rows now (the statistics counters when the table was
  * vacuumed or analysed since they were reset, else reltuples) at the width
@@ -246,8 +262,11 @@ AS $$
 		SELECT * FROM infraguard.column_widths()
 	), rel AS (
 		SELECT c.oid, n.nspname, c.relname, c.reltoastrelid, c.reltuples,
-			   pg_relation_size(c.oid) AS main_bytes,
-			   CASE WHEN c.reltoastrelid <> 0 THEN pg_relation_size(c.reltoastrelid) ELSE 0 END AS toast_bytes,
+			   /* the files now; a relation locked by someone else: its last counted pages */
+			   coalesce(infraguard.relation_size_nowait(c.oid), c.relpages::bigint * k.bs) AS main_bytes,
+			   CASE WHEN c.reltoastrelid <> 0
+					THEN coalesce(infraguard.relation_size_nowait(c.reltoastrelid), t.relpages::bigint * k.bs)
+					ELSE 0 END AS toast_bytes,
 			   /*
 				* Live rows now: the counters follow every insert and delete,
 				* but only once VACUUM or ANALYZE has set them since a reset.
@@ -269,6 +288,7 @@ AS $$
 		  JOIN pg_namespace n ON n.oid = c.relnamespace
 		  LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
 		  LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+		  CROSS JOIN consts k
 		 WHERE c.relkind IN ('r', 'm')
 		   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 		   AND n.nspname !~ '^pg_toast'
@@ -312,7 +332,7 @@ AS $$
 		  CROSS JOIN LATERAL (SELECT k.bs - 24 - floor(k.bs * (100 - t.fillfactor) / 100) AS avail) u
 	), idx AS (
 		SELECT ic.oid, n.nspname, ic.relname, tc.relname AS tblname,
-			   pg_relation_size(ic.oid) AS bytes,
+			   coalesce(infraguard.relation_size_nowait(ic.oid), ic.relpages::bigint * k.bs) AS bytes,
 			   /* index entries now: as many more as the table has live rows more than at the last count */
 			   CASE WHEN tr.live IS NOT NULL AND tc.reltuples > 0 AND ic.reltuples >= 0
 					THEN ic.reltuples * tr.live / tc.reltuples
@@ -330,6 +350,7 @@ AS $$
 		  JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'btree'
 		  JOIN pg_namespace n ON n.oid = ic.relnamespace
 		  LEFT JOIN rel tr ON tr.oid = i.indrelid
+		  CROSS JOIN consts k
 		  CROSS JOIN LATERAL (
 				SELECT count(*) = count(coalesce(wt.avg_width, we.avg_width)) AS complete,
 					   max(coalesce(wt.null_frac, we.null_frac)) > 0 AS has_nulls,
