@@ -30,6 +30,7 @@
 #include "storage/bufmgr.h"
 #include "storage/fd.h"
 #include "storage/lmgr.h"
+#include "storage/smgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/rel.h"
@@ -176,7 +177,11 @@ infraguard_relation_size_nowait(PG_FUNCTION_ARGS)
 		relation_close(rel, AccessShareLock);
 		PG_RETURN_NULL();
 	}
-	size = (int64) RelationGetNumberOfBlocksInFork(rel, MAIN_FORKNUM) * BLCKSZ;
+	/* an unlogged relation on a standby has no main fork: size 0, as pg_relation_size() says */
+	if (smgrexists(RelationGetSmgr(rel), MAIN_FORKNUM))
+		size = (int64) RelationGetNumberOfBlocksInFork(rel, MAIN_FORKNUM) * BLCKSZ;
+	else
+		size = 0;
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_INT64(size);
 }
