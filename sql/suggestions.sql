@@ -13,7 +13,10 @@
 -- the observation window: a setting with units and bounds, 7 days by default
 SHOW infraguard.min_index_observation;
 SELECT unit, min_val, max_val, context FROM pg_settings WHERE name = 'infraguard.min_index_observation';
+-- (the message's wording of the range differs between majors: the SQLSTATE)
+\set VERBOSITY sqlstate
 SET infraguard.min_index_observation = -1;
+\set VERBOSITY default
 SET infraguard.min_index_observation = '1h';
 SHOW infraguard.min_index_observation;
 RESET infraguard.min_index_observation;

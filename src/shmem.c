@@ -5,8 +5,7 @@
  *	  in size.
  *
  * Layout: the IgSharedState header, then one IgLatencySlot per process that
- * can run queries (MaxBackends + NUM_AUXILIARY_PROCS, indexed by PGPROC
- * number), then infraguard.max_databases + 1 IgLatencyDb totals; each holds
+ * can run queries (MaxBackends, indexed by PGPROC number), then infraguard.max_databases + 1 IgLatencyDb totals; each holds
  * two histograms (whole statements and execution only).  With
  * max_connections = 100 and the other defaults (MaxBackends = 122, plus 5
  * auxiliary processes) and max_databases = 64 that is
@@ -34,10 +33,17 @@ IgSharedState *ig_shared = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
+/*
+ * Processes that can run statements: the regular backends, background
+ * workers and WAL senders, whose PGPROC numbers are 0 .. MaxBackends - 1.
+ * Auxiliary processes (numbered after them) run none, and there are many
+ * of them from 18 on (I/O workers), so they get no slot; claim_slot()
+ * refuses numbers beyond the array.
+ */
 static int
 slot_count(void)
 {
-	return MaxBackends + NUM_AUXILIARY_PROCS;
+	return MaxBackends;
 }
 
 static Size

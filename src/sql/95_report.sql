@@ -770,14 +770,16 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	horizon timestamptz := until + (until - since) / 4;
+	horizon timestamptz;
 	names text[];
 	labels text[];
 	series jsonb;
 	notes text[];
 	projected boolean;
 BEGIN
+	/* the window first: from 17 on, an absurd one overflows interval math */
 	PERFORM infraguard.report_check_window(since, until);
+	horizon := until + (until - since) / 4;
 	SELECT array_agg(d.metric ORDER BY d.latest DESC, d.metric), array_agg(d.label ORDER BY d.latest DESC, d.metric)
 	  INTO names, labels
 	  FROM (SELECT n.metric, n.label, l.value AS latest
