@@ -364,10 +364,12 @@ arm_txn_end(void)
  * A statement of the current message is complete (new = true) or a later
  * point of a message already recorded is reached (new = false: only a
  * correction).  The caller has checked that debug_query_string is set (a
- * protocol message is running).  False if nothing was recorded.
+ * protocol message is running).  False if nothing was recorded.  Inline
+ * in the transaction-end callback, the usual caller; out of line for the
+ * hooks (record_whole).
  */
-static bool
-record_whole(bool new)
+static pg_attribute_always_inline bool
+record_whole_inline(bool new)
 {
 	TimestampTz start;
 	IgLatencySlot *slot;
@@ -402,6 +404,12 @@ record_whole(bool new)
 	}
 	msg_ns = ns;
 	return true;
+}
+
+static pg_noinline bool
+record_whole(bool new)
+{
+	return record_whole_inline(new);
 }
 
 /*
@@ -452,7 +460,7 @@ txn_memory_released(void *arg)
 	 */
 	if (likely(!proc_exit_inprogress && !is_nested()) &&
 		(new || (latency_on() && debug_query_string != NULL)))
-		(void) record_whole(new);
+		(void) record_whole_inline(new);
 }
 
 /*
@@ -541,14 +549,21 @@ timed_entry(QueryDesc *queryDesc)
 {
 	TimedStatement *t;
 
-	if (likely(n_timed == 0) || (t = find_timed(queryDesc)) == NULL)
+	if (likely(n_timed == 0))
+	{
+		n_timed = 1;
+		t = &timed[0];
+	}
+	else if ((t = find_timed(queryDesc)) != NULL)
+		return t;
+	else
 	{
 		if (unlikely(n_timed == MAX_TIMED_STATEMENTS))
 			n_timed = 0;
 		t = &timed[n_timed++];
-		t->queryDesc = queryDesc;
-		t->ns = 0;
 	}
+	t->queryDesc = queryDesc;
+	t->ns = 0;
 	return t;
 }
 
@@ -586,19 +601,33 @@ timed_entry(QueryDesc *queryDesc)
  * post_parse_analyze hook: the end of parse analysis of a top-level
  * statement; in a Parse message, nearly the whole message.
  */
-static void
-ig_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+static pg_noinline void
+parse_analysis_done(ParseState *pstate)
 {
-	if (prev_post_parse_analyze)
-		prev_post_parse_analyze(pstate, query, jstate);
-
 	/*
 	 * Only a Parse message analyses with variable parameters at top level
 	 * (the simple protocol has none): skip the clock read otherwise.
 	 */
-	if (unlikely(pstate->p_paramref_hook != NULL) && !is_nested() &&
-		latency_on() && debug_query_string != NULL)
+	if (pstate->p_paramref_hook != NULL && !is_nested() && latency_on() &&
+		debug_query_string != NULL)
 		note_prep();
+}
+
+static pg_noinline void
+post_parse_analyze_chained(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+	prev_post_parse_analyze(pstate, query, jstate);
+	parse_analysis_done(pstate);
+}
+
+/* Without a previous hook, the usual case is two tests and no stack frame. */
+static void
+ig_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+	if (prev_post_parse_analyze)
+		post_parse_analyze_chained(pstate, query, jstate);
+	else if (unlikely(pstate->p_paramref_hook != NULL))
+		parse_analysis_done(pstate);
 }
 
 /*
@@ -666,7 +695,6 @@ static void
 ig_ExecutorRun(IG_EXECUTOR_RUN_PARAMS)
 {
 	TimedStatement *t;
-	uint64		start;
 
 	if (in_top)
 	{
@@ -680,11 +708,12 @@ ig_ExecutorRun(IG_EXECUTOR_RUN_PARAMS)
 		in_top = false;
 		return;
 	}
+	/* ns -= start, ns += end: nothing to keep across the call but t */
 	t = timed_entry(queryDesc);
-	start = monotonic_ns();
+	t->ns -= monotonic_ns();
 	call_prev_ExecutorRun();
 	in_top = false;
-	t->ns += monotonic_ns() - start;
+	t->ns += monotonic_ns();
 
 	/*
 	 * An Execute message ends with its ExecutorRun for a SELECT: the portal
@@ -749,11 +778,13 @@ ig_ExecutorEnd(QueryDesc *queryDesc)
 			if (unlikely(t != &timed[n_timed - 1]))
 				memmove(t, t + 1, (char *) &timed[n_timed] - (char *) (t + 1));
 			n_timed--;
-			if (likely(latency_on()))
-			{
-				record_exec(ns);
-				whole = true;
-			}
+
+			/*
+			 * Timed: tracking was on when it started executing, so it is
+			 * recorded even if it turned tracking off, like a SET.
+			 */
+			record_exec(ns);
+			whole = true;
 		}
 	}
 
