@@ -91,6 +91,9 @@ bool		ig_latency_exclude_backend = false;
  */
 static bool in_top = false;
 
+/* top-level planning has parameter values (ig_planner) */
+static bool planning_with_params = false;
+
 #define is_nested()	(in_top)
 
 /* Mark a top-level call as started; false if nested (then leave it be). */
@@ -630,6 +633,15 @@ ig_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 		parse_analysis_done(pstate);
 }
 
+/* The end of top-level planning with parameter values; returns result. */
+static pg_noinline PlannedStmt *
+planning_done(PlannedStmt *result)
+{
+	if (latency_on() && debug_query_string != NULL)
+		note_prep();
+	return result;
+}
+
 /*
  * planner hook: what the planner runs (functions folded to constants) is
  * nested; the end of top-level planning may be the end of a Bind message.
@@ -646,20 +658,22 @@ ig_planner(Query *parse, const char *query_string, int cursorOptions,
 			return prev_planner(parse, query_string, cursorOptions, boundParams);
 		return standard_planner(parse, query_string, cursorOptions, boundParams);
 	}
+	/*
+	 * Parameter values at top level come with a Bind message (custom plan)
+	 * or an EXECUTE: only then may planning end a message of its own.  (A
+	 * Bind without parameters is seen at its ExecutorStart, for a SELECT.)
+	 * Noted in a static rather than kept across the call: no register to
+	 * save.
+	 */
 	in_top = true;
+	planning_with_params = boundParams != NULL;
 	if (prev_planner)
 		result = prev_planner(parse, query_string, cursorOptions, boundParams);
 	else
 		result = standard_planner(parse, query_string, cursorOptions, boundParams);
 	in_top = false;
-
-	/*
-	 * Parameter values at top level come with a Bind message (custom plan)
-	 * or an EXECUTE: only then may planning end a message of its own.  (A
-	 * Bind without parameters is seen at its ExecutorStart, for a SELECT.)
-	 */
-	if (unlikely(boundParams != NULL) && latency_on() && debug_query_string != NULL)
-		note_prep();
+	if (unlikely(planning_with_params))
+		return planning_done(result);
 	return result;
 }
 
@@ -766,9 +780,12 @@ ig_ExecutorEnd(QueryDesc *queryDesc)
 
 	if (n_timed > 0 && !in_top)
 	{
-		TimedStatement *t = &timed[n_timed - 1];
+		TimedStatement *t;
 
-		if (unlikely(t->queryDesc != queryDesc))
+		/* usually the only entry */
+		if (likely(n_timed == 1 && timed[0].queryDesc == queryDesc))
+			t = &timed[0];
+		else
 			t = find_timed(queryDesc);
 		if (t)
 		{
