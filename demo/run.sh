@@ -64,6 +64,9 @@ ig_log "creating the extensions and a small workload"
 demo_psql -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE EXTENSION pg_stat_statements;
 CREATE EXTENSION infraguard;
+-- dead_tuple_ratio must hold 30 minutes before its alert opens in
+-- production; the demo lasts about two, so its one alert may open after 20 s
+SELECT infraguard.set_threshold('dead_tuple_ratio', 20, 50, hold => interval '20 seconds') \gset
 
 CREATE TABLE orders (
 	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -12,7 +12,7 @@ SELECT p.oid::regprocedure AS function,
   JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'infraguard')
    AND d.deptype = 'e'
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 -- none runs with the caller's search_path
 SELECT count(*) AS without_fixed_search_path
   FROM pg_depend d

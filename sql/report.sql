@@ -233,3 +233,18 @@ SELECT string_agg(label, ' ' ORDER BY tick) AS centuries FROM infraguard.report_
 \set SHOW_CONTEXT errors
 DROP TABLE fixture."<script>alert(1)</script>";
 RESET client_min_messages;
+
+-- top queries: the DBA's own calls of infraguard are left out unless asked
+BEGIN;
+INSERT INTO infraguard.statement_texts VALUES
+	(1, 101, 'SELECT * FROM infraguard.health()', now()),
+	(1, 102, 'SELECT count(*) FROM app_orders WHERE status = $1', now());
+INSERT INTO infraguard.statement_history VALUES
+	('2001-01-01 12:00', 1, 60, 101, 1, 10, 500, 900000, 1, 1, 0),
+	('2001-01-01 12:00', 1, 60, 102, 1, 10, 5, 1000, 5, 1, 0);
+SELECT position('app_orders' IN t) > 0 AS workload_shown,
+	   position('infraguard.health' IN t) = 0 AS own_calls_left_out
+  FROM infraguard.report_tables('2001-01-01', '2001-01-02') t;
+SELECT position('infraguard.health' IN t) > 0 AS own_calls_when_asked
+  FROM infraguard.report_tables('2001-01-01', '2001-01-02', true) t;
+ROLLBACK;

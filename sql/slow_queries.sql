@@ -36,6 +36,18 @@ SELECT length(query) AS cut_length, query LIKE 'SELECT $1 AS long_statement_col_
   FROM infraguard.slow_queries(1000) WHERE query LIKE '%long_statement_col_01%' AND query NOT LIKE '%slow_queries%';
 SELECT max(length(query)) <= 200 AS short_texts FROM infraguard.slow_queries(1000);
 
+-- infraguard's own calls (every slow_queries() above) are not the workload:
+-- left out unless asked for
+SELECT count(*) AS own_calls_listed
+  FROM infraguard.slow_queries(1000) WHERE query ~* 'infraguard\.';
+SELECT count(*) > 0 AS listed_when_asked
+  FROM infraguard.slow_queries(1000, 'calls', true) WHERE query ~* 'infraguard\.';
+SELECT q, infraguard.calls_infraguard(q) AS calls_infraguard
+  FROM unnest(ARRAY['SELECT * FROM infraguard.health()', 'select * from "infraguard" . thresholds',
+					'SELECT x FROM infraguard_app.t', 'SELECT myinfraguard.f()',
+					'SELECT $1 AS infraguard', NULL]) q;
+SELECT * FROM infraguard.slow_queries(5, 'calls', NULL);
+
 -- pg_stat_statements may live in any schema
 \set SHOW_CONTEXT never
 CREATE SCHEMA "Stats Schema";

@@ -112,9 +112,10 @@ safe_rm() {
 
 install_debootstrap() {
 	command -v debootstrap >/dev/null && [ -e /usr/share/debootstrap/scripts/sid ] && return 0
-	log "installing debootstrap"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+	log "installing debootstrap" >&2
+	# the keyring too: trixie's and forky's Release files are checked with it
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap debian-archive-keyring >/dev/null 2>&1 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap debian-archive-keyring >/dev/null; }
 }
 
 # ensure_root N: a complete root for major N at $CACHE/<codename>; echoes it.
@@ -199,25 +200,31 @@ mount_root() {
 			mkdir -p "$PG_TEST_PORT_DIR"
 			mnt "$root$PG_TEST_PORT_DIR" --bind "$PG_TEST_PORT_DIR" || return 1
 		fi
+		# the dumps the run on 15 left, restored by TAP 021 on this major
+		mkdir -p "$root$DUMPDIR"
+		mnt "$root$DUMPDIR" --bind "$DUMPDIR" || return 1
+		mount -o remount,bind,ro "$root$DUMPDIR" || return 1
 	fi
 }
 
-# run_version N: the whole suite for major N; prints its counts line and the
-# log's tail on failure.  Sets v_passed and v_failed.
+# run_version N: the whole suite for major N, its output shown and kept in
+# $LOGDIR/run-N.log.  Sets v_passed and v_failed.
 run_version() {
 	local major=$1 logf=$LOGDIR/run-$1.log root rc=0
 	v_passed=0; v_failed=0
 	if [ "$major" = 15 ]; then
 		log "PostgreSQL 15 on this machine (log: $logf)"
-		IG_PG_MAJOR=15 bash "$IG_SRC/test/run.sh" 2>&1 | tee "$logf"
+		IG_PG_MAJOR=15 IG_DUMP_EXPORT="$DUMPDIR" bash "$IG_SRC/test/run.sh" 2>&1 | tee "$logf"
 		rc=${PIPESTATUS[0]}
 	else
 		root=$(ensure_root "$major") || { v_failed=1; echo "PostgreSQL $major: could not build its root"; return; }
 		log "PostgreSQL $major in $root (log: $logf)"
+		unmount_below "$root"	# left by a run killed with SIGKILL
 		if mount_root "$root" with-source; then
 			chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 				HOME=/root LANG=C.UTF-8 IG_PG_MAJOR="$major" IG_BUILD=/var/tmp/infraguard-test \
 				${PG_TEST_PORT_DIR:+PG_TEST_PORT_DIR="$PG_TEST_PORT_DIR"} ${CI:+CI="$CI"} \
+				IG_DUMP_IMPORT="$DUMPDIR" \
 				bash "$IG_SRC/test/run.sh" 2>&1 | tee "$logf"
 			rc=${PIPESTATUS[0]}
 		else
@@ -238,6 +245,9 @@ run_version() {
 }
 
 mkdir -p "$LOGDIR" "$CACHE"
+# dump/restore across majors: TAP 021 on 15 writes its dumps here, and the
+# same test on 17 and 18 restores them (README, "Backup and restore")
+DUMPDIR=$LOGDIR/dumps
 # one matrix run at a time on this machine: the roots and their build
 # directories are shared
 exec 9> "$CACHE/.lock"
@@ -245,6 +255,7 @@ if ! flock -n 9; then
 	echo "another test/matrix.sh is running; waiting for it" >&2
 	flock 9
 fi
+rm -rf "$DUMPDIR"; mkdir -p "$DUMPDIR"; chmod 1777 "$DUMPDIR"	# postgres may not exist yet
 total_passed=0
 total_failed=0
 summary=()

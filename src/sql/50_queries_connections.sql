@@ -3,12 +3,31 @@
  */
 
 /*
+ * infraguard's own calls (health() polled by Grafana, the DBA's diagnostics)
+ * are not the workload: lists of statements leave them out unless asked.
+ * A statement is one of them when its text names an object of schema
+ * infraguard.
+ */
+CREATE OR REPLACE FUNCTION infraguard.calls_infraguard(query text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(query OPERATOR(pg_catalog.~*) '(^|[^[:alnum:]_$"])"?infraguard"?[[:space:]]*\.', false)
+$$;
+COMMENT ON FUNCTION infraguard.calls_infraguard(text) IS
+	'Internal: true when a statement''s text names an object of schema infraguard';
+REVOKE ALL ON FUNCTION infraguard.calls_infraguard(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.calls_infraguard(text) TO pg_monitor;
+
+/*
  * pg_stat_statements is optional: it is looked up at run time, in whatever
  * schema it was created, and every failure mode gets a hint that says what to
  * do instead of "relation does not exist".
  */
 CREATE OR REPLACE FUNCTION infraguard.slow_queries(top integer DEFAULT 20,
-										order_by text DEFAULT 'total_time')
+										order_by text DEFAULT 'total_time',
+										include_infraguard boolean DEFAULT false)
 RETURNS TABLE (queryid bigint, dbname name, username name, query text,
 			   calls bigint, total_seconds float8, mean_ms float8, max_ms float8,
 			   stddev_ms float8, rows bigint, pct_of_total_time float8)
@@ -35,6 +54,11 @@ BEGIN
 		RAISE EXCEPTION 'unknown order_by "%"', coalesce(order_by, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Valid values are total_time, mean_time, calls and max_time.';
+	END IF;
+	IF include_infraguard IS NULL THEN
+		RAISE EXCEPTION 'include_infraguard must not be NULL'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass true to list the statements that call infraguard too.';
 	END IF;
 
 	SELECT n.nspname, string_to_array(e.extversion, '.')::int[]
@@ -64,10 +88,11 @@ BEGIN
 				 FROM %I.pg_stat_statements(true) s
 				 LEFT JOIN pg_database d ON d.oid = s.dbid
 				 LEFT JOIN pg_roles r ON r.oid = s.userid
+				WHERE $2 OR NOT infraguard.calls_infraguard(s.query)
 				ORDER BY s.%I DESC, s.queryid
 				LIMIT $1$q$,
 			pgss_schema, sort_column)
-		USING top;
+		USING top, include_infraguard;
 	EXCEPTION WHEN object_not_in_prerequisite_state THEN
 		RAISE EXCEPTION 'pg_stat_statements is installed but its library is not loaded'
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -75,10 +100,10 @@ BEGIN
 	END;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.slow_queries(integer, text) IS
-	'Top statements from pg_stat_statements by total_time, mean_time, calls or max_time';
-REVOKE ALL ON FUNCTION infraguard.slow_queries(integer, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.slow_queries(integer, text) TO pg_monitor;
+COMMENT ON FUNCTION infraguard.slow_queries(integer, text, boolean) IS
+	'Top statements from pg_stat_statements by total_time, mean_time, calls or max_time; statements calling infraguard only with include_infraguard';
+REVOKE ALL ON FUNCTION infraguard.slow_queries(integer, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.slow_queries(integer, text, boolean) TO pg_monitor;
 
 /*
  * Sessions grouped by state.  Client sessions are grouped by their state and

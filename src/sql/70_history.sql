@@ -178,9 +178,10 @@ BEGIN
 								/* under 0.1 s of counting (a reset just before): no rate this cycle */
 								CASE WHEN covered_s >= 0.1
 									 THEN round((hs.calls / covered_s)::numeric, 2)::float8 END),
-							   ('latency_p50_ms', hs.p50_ms),
-							   ('latency_p95_ms', hs.p95_ms),
-							   ('latency_p99_ms', hs.p99_ms)) m(metric, value)
+							   /* 0.1 us: finer than the histogram's 1.6 % buckets, no float noise */
+							   ('latency_p50_ms', round(hs.p50_ms::numeric, 4)::float8),
+							   ('latency_p95_ms', round(hs.p95_ms::numeric, 4)::float8),
+							   ('latency_p99_ms', round(hs.p99_ms::numeric, 4)::float8)) m(metric, value)
 				 WHERE m.value IS NOT NULL;
 				GET DIAGNOSTICS n = ROW_COUNT;
 				n_metrics := n_metrics + n;

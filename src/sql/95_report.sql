@@ -898,7 +898,8 @@ GRANT EXECUTE ON FUNCTION infraguard.report_charts(timestamptz, timestamptz) TO 
  * statement_history, summed per statement), largest growth, unused indexes
  * and the maintenance plan.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_tables(since timestamptz, until timestamptz)
+CREATE OR REPLACE FUNCTION infraguard.report_tables(since timestamptz, until timestamptz,
+											include_infraguard boolean DEFAULT false)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -922,7 +923,10 @@ BEGIN
 	  FROM (SELECT h.dbid, h.queryid, sum(h.calls) AS calls, sum(h.total_exec_ms) AS total_ms,
 				   sum(h.rows) AS rows, sum(h.shared_blks_hit) AS hit, sum(h.shared_blks_read) AS read
 			  FROM infraguard.statement_history h
+			  LEFT JOIN infraguard.statement_texts ht ON ht.dbid = h.dbid AND ht.queryid = h.queryid
 			 WHERE h.taken_at > since AND h.taken_at <= until
+			   /* the DBA's own health() calls are not the workload */
+			   AND (include_infraguard OR NOT infraguard.calls_infraguard(ht.query))
 			 GROUP BY h.dbid, h.queryid
 			 ORDER BY sum(h.total_exec_ms) DESC, h.queryid
 			 LIMIT 10) q
@@ -972,10 +976,10 @@ BEGIN
 	RETURN html;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.report_tables(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION infraguard.report_tables(timestamptz, timestamptz, boolean) IS
 	'Internal: report()''s tables of top queries, largest growth, unused indexes and the maintenance plan';
-REVOKE ALL ON FUNCTION infraguard.report_tables(timestamptz, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_tables(timestamptz, timestamptz) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard.report_tables(timestamptz, timestamptz, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.report_tables(timestamptz, timestamptz, boolean) TO pg_monitor;
 
 /*
  * The report.  The window is checked here: at most 400 days, so that no
@@ -983,7 +987,8 @@ GRANT EXECUTE ON FUNCTION infraguard.report_tables(timestamptz, timestamptz) TO 
  * most 500 points whatever the window.
  */
 CREATE OR REPLACE FUNCTION infraguard.report(since timestamptz DEFAULT now() - interval '24 hours',
-								  until timestamptz DEFAULT now())
+								  until timestamptz DEFAULT now(),
+								  include_infraguard boolean DEFAULT false)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -1075,7 +1080,7 @@ BEGIN
 		|| '</dl></header>' || E'\n'
 		|| infraguard.report_health() || E'\n'
 		|| infraguard.report_charts(charts_from, until) || E'\n'
-		|| infraguard.report_tables(since, until) || E'\n'
+		|| infraguard.report_tables(since, until, coalesce(include_infraguard, false)) || E'\n'
 		|| '<footer>Times are in ' || infraguard.html_escape(current_setting('TimeZone'))
 		|| '. History, forecasts and alerts are those recorded in database '
 		|| infraguard.html_escape(current_database())
@@ -1083,7 +1088,7 @@ BEGIN
 		|| '</body></html>' || E'\n';
 END;
 $$;
-COMMENT ON FUNCTION infraguard.report(timestamptz, timestamptz) IS
-	'A self-contained HTML report of a window (default: the last 24 hours): health, history charts as inline SVG, top queries, growth, unused indexes, maintenance plan';
-REVOKE ALL ON FUNCTION infraguard.report(timestamptz, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report(timestamptz, timestamptz) TO pg_monitor;
+COMMENT ON FUNCTION infraguard.report(timestamptz, timestamptz, boolean) IS
+	'A self-contained HTML report of a window (default: the last 24 hours): health, history charts as inline SVG, top queries (without calls of infraguard itself unless include_infraguard), growth, unused indexes, maintenance plan';
+REVOKE ALL ON FUNCTION infraguard.report(timestamptz, timestamptz, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.report(timestamptz, timestamptz, boolean) TO pg_monitor;

@@ -85,7 +85,9 @@ UPDATE infraguard.thresholds t
 		('dead_tuple_ratio',           interval '30 minutes', 5,    interval '10 minutes'),
 		('long_running_query',         interval '0',          30,   interval '1 minute'),
 		('idle_in_transaction',        interval '0',          10,   interval '1 minute'),
-		('lock_wait_seconds',          interval '0',          5,    interval '1 minute'),
+		-- a duration itself (30 s of waiting has held for 30 s); a minute
+		-- clear of the level before resolving, as the queue often re-forms
+		('lock_wait_seconds',          interval '0',          10,   interval '1 minute'),
 		('blocked_sessions',           interval '1 minute',   1,    interval '2 minutes'),
 		('inactive_slot_retained_wal', interval '5 minutes',  100,  interval '5 minutes'),
 		('table_bloat',                interval '30 minutes', 5,    interval '1 hour'),

@@ -195,3 +195,11 @@ GRANT SELECT ON TABLE infraguard.alert_state TO pg_monitor;
 
 -- latency() gained the execution-only columns exec_calls .. exec_mean_ms
 DROP FUNCTION IF EXISTS infraguard.latency(boolean);
+
+/*
+ * No self-noise in the statement lists (issue 10): slow_queries() and the
+ * report leave out the statements that call infraguard unless asked.
+ */
+DROP FUNCTION IF EXISTS infraguard.slow_queries(integer, text);
+DROP FUNCTION IF EXISTS infraguard.report(timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS infraguard.report_tables(timestamptz, timestamptz);

@@ -306,10 +306,11 @@ promtool_test('an untrusted ETA does not fire InfraguardDiskFullSoon',
 # Forced levels: a warning and a critical, then everything the exporter says
 # ---------------------------------------------------------------------------
 $node->safe_psql('postgres', q{
+	-- (hold 0: this test is about what the exporter says, not the alert model)
 	-- a warning: any used disk space is over this level
-	SELECT infraguard.set_threshold('storage_used_percent', 0.0001, 100);
+	SELECT infraguard.set_threshold('storage_used_percent', 0.0001, 100, hold => '0');
 	-- a critical: any used memory is over both levels
-	SELECT infraguard.set_threshold('memory_percent', 0.0001, 0.0002);
+	SELECT infraguard.set_threshold('memory_percent', 0.0001, 0.0002, hold => '0');
 	SELECT count(*) FROM pg_class;
 });
 ok($node->poll_query_until('postgres', q{

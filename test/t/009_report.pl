@@ -47,8 +47,8 @@ for my $i (1 .. 12)
 	if ($i == 4)
 	{
 		$node->safe_psql('postgres', q{
-			SELECT infraguard.set_threshold('connection_count', 0.5, 90);
-			SELECT infraguard.set_threshold('memory_percent', 0.1, 0.2);
+			SELECT infraguard.set_threshold('connection_count', 0.5, 90, hold => '0');
+			SELECT infraguard.set_threshold('memory_percent', 0.1, 0.2, hold => '0');
 		});
 	}
 	sleep 1;
