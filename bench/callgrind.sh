@@ -72,6 +72,9 @@
 #                      wiped and recreated on every run
 #   BENCH_SKIP_BUILD=1 use the installed infraguard.so as it is
 #   IG_BUILD           build directory (default /var/tmp/ig-bench-build)
+#   IG_PG_CONFIG       pg_config of the PostgreSQL 15 to build against, install
+#                      into and run (default the system's; a private copy from
+#                      tools/private_pg.sh keeps other test runs undisturbed)
 #
 # Output files stay in $BENCH_CG_DIR/out (callgrind.out.*, annotations,
 # server output) for callgrind_annotate or kcachegrind.

@@ -91,6 +91,9 @@ bool		ig_latency_exclude_backend = false;
  */
 static bool in_top = false;
 
+/* top-level planning has parameter values (ig_planner) */
+static bool planning_with_params = false;
+
 #define is_nested()	(in_top)
 
 /* Mark a top-level call as started; false if nested (then leave it be). */
@@ -114,11 +117,48 @@ typedef struct TimedStatement
 static TimedStatement timed[MAX_TIMED_STATEMENTS];
 static int	n_timed = 0;
 
+/*
+ * Whether this backend's statements may be timed at all, decided on the
+ * first statement: a parallel worker knows it is one (ParallelWorkerNumber)
+ * and our worker sets ig_latency_exclude_backend before it connects, both
+ * before their first statement.  Cached because latency_on() runs several
+ * times per statement and each of those globals is a GOT load in a
+ * shared library.
+ */
+static int8 backend_timed = 0;	/* 0: not decided yet, 1: yes, -1: no */
+
+static pg_noinline bool
+decide_backend_timed(void)
+{
+	if (ig_shared == NULL)
+		return false;			/* not attached to shared memory (yet) */
+	backend_timed = (IsParallelWorker() || ig_latency_exclude_backend) ? -1 : 1;
+	return backend_timed > 0;
+}
+
 static inline bool
 latency_on(void)
 {
-	return ig_shared != NULL && infraguard_track_latency &&
-		!IsParallelWorker() && !ig_latency_exclude_backend;
+	if (!infraguard_track_latency)
+		return false;
+	if (likely(backend_timed > 0))
+		return true;
+	return backend_timed == 0 && decide_backend_timed();
+}
+
+/*
+ * The monotonic clock (INSTR_TIME_SET_CURRENT) in nanoseconds, so that an
+ * interval is one subtraction.  A static buffer, not a local: in 15
+ * instr_time is a struct timespec whose address clock_gettime() takes,
+ * which would cost each hook a stack-protector check.
+ */
+static instr_time monotonic_now;
+
+static inline uint64
+monotonic_ns(void)
+{
+	INSTR_TIME_SET_CURRENT(monotonic_now);
+	return ig_instr_time_ns(monotonic_now);
 }
 
 /*
@@ -254,11 +294,29 @@ static uint64 prep_done_ns = 0;
 static TimestampTz prep_msg = 0;
 static uint64 prep_msg_ns = 0;
 
+/*
+ * The end of a message, in nanoseconds since its start: the log's clock
+ * (GetCurrentTimestamp(), gettimeofday(), whole microseconds).  Where
+ * CLOCK_REALTIME exists, the same wall clock is read directly (Linux's
+ * gettimeofday() is CLOCK_REALTIME truncated to the microsecond, which we
+ * do too), without the two calls; into a static buffer, since a local
+ * whose address is taken costs a stack-protector check on every call.
+ */
 static inline uint64
 since_start_ns(TimestampTz start)
 {
-	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz now;
 
+#ifdef CLOCK_REALTIME
+	static struct timespec wall;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	now = ((TimestampTz) wall.tv_sec -
+		   ((POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY)) * USECS_PER_SEC +
+		wall.tv_nsec / 1000;
+#else
+	now = GetCurrentTimestamp();
+#endif
 	return now > start ? (uint64) (now - start) * 1000 : 0;
 }
 
@@ -308,23 +366,24 @@ arm_txn_end(void)
 /*
  * A statement of the current message is complete (new = true) or a later
  * point of a message already recorded is reached (new = false: only a
- * correction).
+ * correction).  The caller has checked that debug_query_string is set (a
+ * protocol message is running).  False if nothing was recorded.  Inline
+ * in the transaction-end callback, the usual caller; out of line for the
+ * hooks (record_whole).
  */
-static void
-record_whole(bool new)
+static pg_attribute_always_inline bool
+record_whole_inline(bool new)
 {
 	TimestampTz start;
 	IgLatencySlot *slot;
 	uint64		ns;
 
-	if (debug_query_string == NULL)
-		return;
 	start = GetCurrentStatementStartTimestamp();
 	if (start != msg_start && !new)
-		return;
+		return false;
 	slot = current_slot();
-	if (slot == NULL)
-		return;
+	if (unlikely(slot == NULL))
+		return false;
 	ns = since_start_ns(start);
 	if (start == msg_start)
 	{
@@ -347,7 +406,13 @@ record_whole(bool new)
 		msg_start = start;
 	}
 	msg_ns = ns;
-	(void) arm_txn_end();
+	return true;
+}
+
+static pg_noinline bool
+record_whole(bool new)
+{
+	return record_whole_inline(new);
 }
 
 /*
@@ -369,7 +434,9 @@ statement_done(bool extended, bool ends_block)
 		record_at_commit = true;
 		return;
 	}
-	record_whole(true);
+	/* recorded now; corrected if the message goes on (or commits) */
+	if (record_whole(true))
+		(void) arm_txn_end();
 }
 
 static inline bool
@@ -384,16 +451,19 @@ txn_memory_released(void *arg)
 	bool		new = record_at_commit;
 
 	record_at_commit = false;
+	txn_end_armed = false;
 
 	/*
-	 * Still armed while recording: never register on a context being
-	 * released.  A statement completed while tracking was on is recorded
-	 * even if it turned tracking off (SET infraguard.track_latency = off).
+	 * A statement completed while tracking was on is recorded even if it
+	 * turned tracking off (SET infraguard.track_latency = off); it was
+	 * completed in a protocol message (statement_done), which is still
+	 * running.  A correction needs tracking on and a message running (not
+	 * the Sync of the extended protocol).  (latency_on() and
+	 * record_at_commit both imply ig_shared.)
 	 */
-	if (!proc_exit_inprogress && !is_nested() && ig_shared != NULL &&
-		(new || latency_on()))
-		record_whole(new);
-	txn_end_armed = false;
+	if (likely(!proc_exit_inprogress && !is_nested()) &&
+		(new || (latency_on() && debug_query_string != NULL)))
+		(void) record_whole_inline(new);
 }
 
 /*
@@ -456,7 +526,7 @@ subtransaction_event(SubXactEvent event, SubTransactionId mySubid,
  * (its entries are then stale in all but pathological cases).
  */
 
-static TimedStatement *
+static pg_noinline TimedStatement *
 find_timed(QueryDesc *queryDesc)
 {
 	int			i;
@@ -467,24 +537,37 @@ find_timed(QueryDesc *queryDesc)
 	return NULL;
 }
 
-/* Add the time since start to a statement's execution time. */
-static inline void
-add_elapsed(TimedStatement *t, instr_time start)
-{
-	instr_time	duration;
-
-	INSTR_TIME_SET_CURRENT(duration);
-	INSTR_TIME_SUBTRACT(duration, start);
-	t->ns += ig_instr_time_ns(duration);
-}
-
 static void
 record_exec(uint64 ns)
 {
 	IgLatencySlot *slot = current_slot();
 
-	if (slot != NULL)
+	if (likely(slot != NULL))
 		ig_hist_add(&slot->exec, ns);
+}
+
+/* The statement's entry, made by its first ExecutorRun. */
+static inline TimedStatement *
+timed_entry(QueryDesc *queryDesc)
+{
+	TimedStatement *t;
+
+	if (likely(n_timed == 0))
+	{
+		n_timed = 1;
+		t = &timed[0];
+	}
+	else if ((t = find_timed(queryDesc)) != NULL)
+		return t;
+	else
+	{
+		if (unlikely(n_timed == MAX_TIMED_STATEMENTS))
+			n_timed = 0;
+		t = &timed[n_timed++];
+	}
+	t->queryDesc = queryDesc;
+	t->ns = 0;
+	return t;
 }
 
 /* ---------------------------------------------------------------------
@@ -493,14 +576,36 @@ record_exec(uint64 ns)
  */
 
 /*
+ * The hooks are written so that the common case (a top-level statement
+ * with tracking on, or a nested one) costs few instructions: each checks
+ * the nesting flag first, a nested call goes straight on to the next hook,
+ * and the rare paths (Parse/Bind time, ExecutorFinish of a statement that
+ * has work to finish) are out of line (bench/callgrind.sh counts them).
+ */
+
+#define call_prev_ExecutorRun() \
+	do { \
+		if (prev_ExecutorRun) \
+			prev_ExecutorRun(IG_EXECUTOR_RUN_ARGS); \
+		else \
+			standard_ExecutorRun(IG_EXECUTOR_RUN_ARGS); \
+	} while (0)
+
+#define call_prev_ExecutorFinish(qd) \
+	do { \
+		if (prev_ExecutorFinish) \
+			prev_ExecutorFinish(qd); \
+		else \
+			standard_ExecutorFinish(qd); \
+	} while (0)
+
+/*
  * post_parse_analyze hook: the end of parse analysis of a top-level
  * statement; in a Parse message, nearly the whole message.
  */
-static void
-ig_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+static pg_noinline void
+parse_analysis_done(ParseState *pstate)
 {
-	if (prev_post_parse_analyze)
-		prev_post_parse_analyze(pstate, query, jstate);
 	/*
 	 * Only a Parse message analyses with variable parameters at top level
 	 * (the simple protocol has none): skip the clock read otherwise.
@@ -508,6 +613,32 @@ ig_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 	if (pstate->p_paramref_hook != NULL && !is_nested() && latency_on() &&
 		debug_query_string != NULL)
 		note_prep();
+}
+
+static pg_noinline void
+post_parse_analyze_chained(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+	prev_post_parse_analyze(pstate, query, jstate);
+	parse_analysis_done(pstate);
+}
+
+/* Without a previous hook, the usual case is two tests and no stack frame. */
+static void
+ig_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+	if (prev_post_parse_analyze)
+		post_parse_analyze_chained(pstate, query, jstate);
+	else if (unlikely(pstate->p_paramref_hook != NULL))
+		parse_analysis_done(pstate);
+}
+
+/* The end of top-level planning with parameter values; returns result. */
+static pg_noinline PlannedStmt *
+planning_done(PlannedStmt *result)
+{
+	if (latency_on() && debug_query_string != NULL)
+		note_prep();
+	return result;
 }
 
 /*
@@ -518,48 +649,57 @@ static PlannedStmt *
 ig_planner(Query *parse, const char *query_string, int cursorOptions,
 		   ParamListInfo boundParams)
 {
-	bool		top = enter_top();
 	PlannedStmt *result;
 
+	if (in_top)
+	{
+		if (prev_planner)
+			return prev_planner(parse, query_string, cursorOptions, boundParams);
+		return standard_planner(parse, query_string, cursorOptions, boundParams);
+	}
+	/*
+	 * Parameter values at top level come with a Bind message (custom plan)
+	 * or an EXECUTE: only then may planning end a message of its own.  (A
+	 * Bind without parameters is seen at its ExecutorStart, for a SELECT.)
+	 * Noted in a static rather than kept across the call: no register to
+	 * save.
+	 */
+	in_top = true;
+	planning_with_params = boundParams != NULL;
 	if (prev_planner)
 		result = prev_planner(parse, query_string, cursorOptions, boundParams);
 	else
 		result = standard_planner(parse, query_string, cursorOptions, boundParams);
-	if (top)
-	{
-		in_top = false;
-
-		/*
-		 * Parameter values at top level come with a Bind message (custom
-		 * plan) or an EXECUTE: only then may planning end a message of its
-		 * own.  (A Bind without parameters is seen at its ExecutorStart,
-		 * for a SELECT.)
-		 */
-		if (boundParams != NULL && latency_on() && debug_query_string != NULL)
-			note_prep();
-	}
+	in_top = false;
+	if (unlikely(planning_with_params))
+		return planning_done(result);
 	return result;
 }
 
-/* ExecutorStart hook: start timing a top-level statement */
+/* ExecutorStart hook: nesting, and the end of a Bind message */
 static void
 ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	bool		top = enter_top();
-
+	if (in_top)
+	{
+		if (prev_ExecutorStart)
+			prev_ExecutorStart(queryDesc, eflags);
+		else
+			standard_ExecutorStart(queryDesc, eflags);
+		return;
+	}
+	in_top = true;
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
-	if (!top)
-		return;
 	in_top = false;
 
 	/*
 	 * A portal of a Bind message (visible in pg_cursors, unlike the simple
 	 * protocol's): the rest of the message is short.
 	 */
-	if (in_extended_portal() && debug_query_string != NULL && latency_on())
+	if (unlikely(in_extended_portal()) && debug_query_string != NULL && latency_on())
 		note_prep();
 }
 
@@ -567,40 +707,49 @@ ig_ExecutorStart(QueryDesc *queryDesc, int eflags)
 static void
 ig_ExecutorRun(IG_EXECUTOR_RUN_PARAMS)
 {
-	bool		top = enter_top();
-	TimedStatement *t = NULL;
-	instr_time	start;
+	TimedStatement *t;
 
-	if (top && latency_on())
+	if (in_top)
 	{
-		/* the statement's entry, made on its first run */
-		t = find_timed(queryDesc);
-		if (t == NULL)
-		{
-			if (n_timed == MAX_TIMED_STATEMENTS)
-				n_timed = 0;
-			t = &timed[n_timed++];
-			t->queryDesc = queryDesc;
-			t->ns = 0;
-		}
-		INSTR_TIME_SET_CURRENT(start);
-	}
-	if (prev_ExecutorRun)
-		prev_ExecutorRun(IG_EXECUTOR_RUN_ARGS);
-	else
-		standard_ExecutorRun(IG_EXECUTOR_RUN_ARGS);
-	if (!top)
+		call_prev_ExecutorRun();
 		return;
+	}
+	in_top = true;
+	if (unlikely(!latency_on()))
+	{
+		call_prev_ExecutorRun();
+		in_top = false;
+		return;
+	}
+	/* ns -= start, ns += end: nothing to keep across the call but t */
+	t = timed_entry(queryDesc);
+	t->ns -= monotonic_ns();
+	call_prev_ExecutorRun();
 	in_top = false;
-	if (t)
-		add_elapsed(t, start);
+	t->ns += monotonic_ns();
 
 	/*
 	 * An Execute message ends with its ExecutorRun for a SELECT: the portal
 	 * is closed only by a later message.
 	 */
-	if (queryDesc->dest->mydest == DestRemoteExecute && latency_on())
+	if (unlikely(queryDesc->dest->mydest == DestRemoteExecute) && latency_on())
 		statement_done(true, false);
+}
+
+/* ExecutorFinish of a top-level statement with work to finish */
+static pg_noinline void
+finish_top(QueryDesc *queryDesc)
+{
+	TimedStatement *t = n_timed > 0 ? find_timed(queryDesc) : NULL;
+	uint64		start = 0;
+
+	in_top = true;
+	if (t)
+		start = monotonic_ns();
+	call_prev_ExecutorFinish(queryDesc);
+	in_top = false;
+	if (t)
+		t->ns += monotonic_ns() - start;
 }
 
 /*
@@ -612,51 +761,44 @@ ig_ExecutorRun(IG_EXECUTOR_RUN_PARAMS)
 static void
 ig_ExecutorFinish(QueryDesc *queryDesc)
 {
-	bool		top;
-	TimedStatement *t;
-	instr_time	start;
-
-	if (queryDesc->operation == CMD_SELECT && !queryDesc->plannedstmt->hasModifyingCTE)
-	{
-		if (prev_ExecutorFinish)
-			prev_ExecutorFinish(queryDesc);
-		else
-			standard_ExecutorFinish(queryDesc);
-		return;
-	}
-
-	top = enter_top();
-	t = top ? find_timed(queryDesc) : NULL;
-	if (t)
-		INSTR_TIME_SET_CURRENT(start);
-	if (prev_ExecutorFinish)
-		prev_ExecutorFinish(queryDesc);
+	if (likely(queryDesc->operation == CMD_SELECT &&
+			   !queryDesc->plannedstmt->hasModifyingCTE) || in_top)
+		call_prev_ExecutorFinish(queryDesc);
 	else
-		standard_ExecutorFinish(queryDesc);
-	if (!top)
-		return;
-	in_top = false;
-	if (t)
-		add_elapsed(t, start);
+		finish_top(queryDesc);
 }
 
-/* ExecutorEnd hook: record the statement's execution time */
+/*
+ * ExecutorEnd hook: record the statement's execution time.  The entry is
+ * usually the last one of the table.
+ */
 static void
 ig_ExecutorEnd(QueryDesc *queryDesc)
 {
-	TimedStatement *t = is_nested() ? NULL : find_timed(queryDesc);
 	bool		whole = false;
 
-	if (t)
+	if (n_timed > 0 && !in_top)
 	{
-		uint64		ns = t->ns;
+		TimedStatement *t;
 
-		/* remove it, keeping the others in order (usually it is the last) */
-		if (t != &timed[n_timed - 1])
-			memmove(t, t + 1, (char *) &timed[n_timed] - (char *) (t + 1));
-		n_timed--;
-		if (latency_on())
+		/* usually the only entry */
+		if (likely(n_timed == 1 && timed[0].queryDesc == queryDesc))
+			t = &timed[0];
+		else
+			t = find_timed(queryDesc);
+		if (t)
 		{
+			uint64		ns = t->ns;
+
+			/* remove it, keeping the others in order */
+			if (unlikely(t != &timed[n_timed - 1]))
+				memmove(t, t + 1, (char *) &timed[n_timed] - (char *) (t + 1));
+			n_timed--;
+
+			/*
+			 * Timed: tracking was on when it started executing, so it is
+			 * recorded even if it turned tracking off, like a SET.
+			 */
 			record_exec(ns);
 			whole = true;
 		}
@@ -691,10 +833,15 @@ ig_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	bool		exec_timed = timed_here && !IsA(parsetree, PrepareStmt) &&
 		!IsA(parsetree, DeallocateStmt);
 	bool		whole = timed_here || (is_execute && !is_nested() && latency_on());
-	instr_time	start;
+	bool		ends_block;
+	uint64		start = 0;
 
+	/* read before the statement runs: it may free its parse tree */
+	ends_block = IsA(parsetree, TransactionStmt) &&
+		(((TransactionStmt *) parsetree)->kind == TRANS_STMT_COMMIT ||
+		 ((TransactionStmt *) parsetree)->kind == TRANS_STMT_ROLLBACK);
 	if (exec_timed)
-		INSTR_TIME_SET_CURRENT(start);
+		start = monotonic_ns();
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 							params, queryEnv, dest, qc);
@@ -704,18 +851,9 @@ ig_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	if (top)
 		in_top = false;
 	if (exec_timed)
-	{
-		instr_time	duration;
-
-		INSTR_TIME_SET_CURRENT(duration);
-		INSTR_TIME_SUBTRACT(duration, start);
-		record_exec(ig_instr_time_ns(duration));
-	}
+		record_exec(monotonic_ns() - start);
 	if (whole)
-		statement_done(in_extended_portal(),
-					   IsA(parsetree, TransactionStmt) &&
-					   (((TransactionStmt *) parsetree)->kind == TRANS_STMT_COMMIT ||
-						((TransactionStmt *) parsetree)->kind == TRANS_STMT_ROLLBACK));
+		statement_done(in_extended_portal(), ends_block);
 }
 
 void

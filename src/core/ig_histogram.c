@@ -29,57 +29,11 @@ typedef char ig_hist_layout_check[(IG_HIST_LINEAR_SHIFT ==
 								   IG_HIST_LOG_MIN_BIT - IG_HIST_SUB_BITS &&
 								   IG_HIST_NBUCKETS <= 1024) ? 1 : -1];
 
-/* Number of leading zero bits of a non-zero 64-bit value. */
-static inline int
-clz64(uint64_t v)
-{
-#ifdef __GNUC__
-	return __builtin_clzll((unsigned long long) v);
-#else
-	/* branchy but loop-free binary search, for compilers without a builtin */
-	int			n = 0;
-
-	if ((v >> 32) == 0)
-	{
-		n += 32;
-		v <<= 32;
-	}
-	if ((v >> 48) == 0)
-	{
-		n += 16;
-		v <<= 16;
-	}
-	if ((v >> 56) == 0)
-	{
-		n += 8;
-		v <<= 8;
-	}
-	if ((v >> 60) == 0)
-	{
-		n += 4;
-		v <<= 4;
-	}
-	if ((v >> 62) == 0)
-	{
-		n += 2;
-		v <<= 2;
-	}
-	if ((v >> 63) == 0)
-		n += 1;
-	return n;
-#endif
-}
-
+/* One implementation of the bucketing: the inline one of the header. */
 static inline int
 bucket_of(uint64_t ns)
 {
-	/* k >= 13, and the OR keeps clz64's argument non-zero */
-	int			k = 63 - clz64(ns | IG_HIST_LOG_MIN_NS);
-	int			idx;
-
-	idx = ((k - IG_HIST_LOG_MIN_BIT) << IG_HIST_SUB_BITS) +
-		(int) (ns >> (k - IG_HIST_SUB_BITS));
-	return idx < IG_HIST_OVERFLOW_INDEX ? idx : IG_HIST_OVERFLOW_INDEX;
+	return ig_hist_bucket_of(ns);
 }
 
 static inline uint64_t

@@ -81,20 +81,24 @@ extern void ig_hist_init(IgHistogram *h);
 
 /*
  * Bucket index of a duration (the body of ig_hist_bucket_index), inline for
- * the hot path.  The trick: OR the value with 2^13 before taking its log2,
- * so values below 2^13 use the "octave 13" shift of 8 and land in the 32
+ * the hot path.  The trick: OR the value with 2^13 before taking its log2
+ * k, so values below 2^13 use the "octave 13" shift of 8 and land in the 32
  * linear 256 ns buckets (0..31), while octave-13 values give 32..63; every
- * later octave adds 32, and the overflow bucket is a clamp.
+ * later octave adds 32, and the overflow bucket is a clamp.  The index is
+ * (k - 13) * 32 + (ns >> (k - 5)), computed in 64-bit unsigned arithmetic
+ * as k * 32 + (ns >> (k - 5)) - 13 * 32 (k * 32 >= 416, so no wrap), which
+ * spares the hot path a sign extension; 63 ^ clz is the bit-scan result
+ * itself.
  */
-static inline int
-ig_hist_bucket_of(uint64_t ns)
+static inline uint64_t
+ig_hist_bucket_of_u64(uint64_t ns)
 {
 	uint64_t	v = ns | IG_HIST_LOG_MIN_NS;
-	int			k;
-	int			idx;
+	unsigned int k;
+	uint64_t	idx;
 
 #ifdef __GNUC__
-	k = 63 - __builtin_clzll((unsigned long long) v);
+	k = 63 ^ (unsigned int) __builtin_clzll((unsigned long long) v);
 #else
 	k = 0;
 	while ((v >> 1) != 0)
@@ -103,9 +107,15 @@ ig_hist_bucket_of(uint64_t ns)
 		k++;
 	}
 #endif
-	idx = ((k - IG_HIST_LOG_MIN_BIT) << IG_HIST_SUB_BITS) +
-		(int) (ns >> (k - IG_HIST_SUB_BITS));
+	idx = ((uint64_t) k << IG_HIST_SUB_BITS) + (ns >> (k - IG_HIST_SUB_BITS)) -
+		((uint64_t) IG_HIST_LOG_MIN_BIT << IG_HIST_SUB_BITS);
 	return idx < IG_HIST_OVERFLOW_INDEX ? idx : IG_HIST_OVERFLOW_INDEX;
+}
+
+static inline int
+ig_hist_bucket_of(uint64_t ns)
+{
+	return (int) ig_hist_bucket_of_u64(ns);
 }
 
 /*
@@ -113,16 +123,25 @@ ig_hist_bucket_of(uint64_t ns)
  * no loop.  max and sum before the count: a lock-free reader that already
  * sees the new count is then less likely to clamp a percentile to a stale
  * max.  Only a hint (no barrier); readers treat the fields as approximate.
+ * max_ns is only written when it grows; the sum saturates at UINT64_MAX.
  */
 static inline void
 ig_hist_add(IgHistogram *h, uint64_t ns)
 {
-	uint64_t	max = h->max_ns;
-	uint64_t	sum = h->sum_ns + ns;
+	uint64_t	sum;
 
-	h->max_ns = ns > max ? ns : max;
-	h->sum_ns = sum < ns ? UINT64_MAX : sum;	/* saturates */
-	h->counts[ig_hist_bucket_of(ns)]++;
+	if (ns > h->max_ns)
+		h->max_ns = ns;
+#ifdef __GNUC__
+	if (__builtin_add_overflow(h->sum_ns, ns, &sum))
+		sum = UINT64_MAX;
+#else
+	sum = h->sum_ns + ns;
+	if (sum < ns)
+		sum = UINT64_MAX;
+#endif
+	h->sum_ns = sum;
+	h->counts[ig_hist_bucket_of_u64(ns)]++;
 }
 
 /*

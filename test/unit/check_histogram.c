@@ -493,6 +493,93 @@ START_TEST(test_saturating_sum)
 }
 END_TEST
 
+/*
+ * The bucket formula written out plainly (a loop for the log2, signed
+ * arithmetic), to check the hot path's inline version (ig_hist_add,
+ * ig_hist_bucket_index) against: the same index for every value tried.
+ */
+static int
+reference_bucket(uint64_t ns)
+{
+	uint64_t	v = ns | (UINT64_C(1) << 13);
+	int			k = 0;
+	long long	idx;
+
+	while ((v >> 1) != 0)
+	{
+		v >>= 1;
+		k++;
+	}
+	idx = (long long) (k - 13) * 32 + (long long) (ns >> (k - 5));
+	return idx < 960 ? (int) idx : 960;
+}
+
+/*
+ * ig_hist_add puts each sample in the bucket of the reference formula
+ * (every power of two and its neighbours, and random values), adds it to
+ * the sum exactly, and raises max_ns only when the sample is larger.
+ */
+START_TEST(test_add_bucket_and_fields)
+{
+	IgHistogram *h = new_hist();
+	uint64_t	state = 42;
+	int			b;
+	int			i;
+
+	for (b = 0; b < 64; b++)
+	{
+		uint64_t	p = UINT64_C(1) << b;
+		uint64_t	vals[3] = {p - 1, p, p + 1};
+		int			j;
+
+		for (j = 0; j < 3; j++)
+		{
+			int			want = reference_bucket(vals[j]);
+
+			ig_hist_init(h);
+			ig_hist_add(h, vals[j]);
+			ck_assert_int_eq(ig_hist_bucket_index(vals[j]), want);
+			ck_assert_int_eq(ig_hist_bucket_of(vals[j]), want);
+			ck_assert_uint_eq(h->counts[want], 1);
+			ck_assert_uint_eq(ig_hist_count(h), 1);
+			ck_assert_uint_eq(h->sum_ns, vals[j]);
+			ck_assert_uint_eq(h->max_ns, vals[j]);
+		}
+	}
+	ck_assert_int_eq(reference_bucket(UINT64_MAX), IG_HIST_NBUCKETS - 1);
+	for (i = 0; i < 100000; i++)
+	{
+		/* values up to 2^43: both regions and the overflow bucket */
+		uint64_t	v = splitmix64(&state) >> (21 + i % 43);
+
+		ck_assert_int_eq(ig_hist_bucket_index(v), reference_bucket(v));
+	}
+
+	/* max_ns only grows; the sum is exact below saturation */
+	ig_hist_init(h);
+	ig_hist_add(h, 5 * NS_PER_MS);
+	ig_hist_add(h, NS_PER_MS);
+	ig_hist_add(h, 0);
+	ck_assert_uint_eq(h->max_ns, 5 * NS_PER_MS);
+	ck_assert_uint_eq(h->sum_ns, 6 * NS_PER_MS);
+	ck_assert_uint_eq(ig_hist_count(h), 3);
+	ck_assert_uint_eq(h->counts[0], 1);
+
+	/* a sum that lands exactly on UINT64_MAX is not an overflow */
+	ig_hist_init(h);
+	ig_hist_add(h, UINT64_C(1) << 63);
+	ig_hist_add(h, (UINT64_C(1) << 63) - 1);
+	ck_assert_uint_eq(h->sum_ns, UINT64_MAX);
+	/* one past it would wrap to a small number: it saturates */
+	ig_hist_init(h);
+	ig_hist_add(h, UINT64_MAX);
+	ig_hist_add(h, 5);
+	ck_assert_uint_eq(h->sum_ns, UINT64_MAX);
+	ck_assert_uint_eq(h->max_ns, UINT64_MAX);
+	free(h);
+}
+END_TEST
+
 /* a corrected sample moves between buckets; the total never changes */
 START_TEST(test_replace_remove)
 {
@@ -762,6 +849,7 @@ histogram_suite(void)
 	tcase_add_test(stats, test_overflow_bucket);
 	tcase_add_test(stats, test_q_out_of_range);
 	tcase_add_test(stats, test_saturating_sum);
+	tcase_add_test(stats, test_add_bucket_and_fields);
 	tcase_add_test(stats, test_inconsistent_max);
 	/* generous: the random sweeps run slowly under sanitizers */
 	tcase_set_timeout(layout, 60);
