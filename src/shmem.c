@@ -5,11 +5,12 @@
  *	  in size.
  *
  * Layout: the IgSharedState header, then one IgLatencySlot per process that
- * can run queries (MaxBackends, indexed by PGPROC number), then infraguard.max_databases + 1 IgLatencyDb totals; each holds
- * two histograms (whole statements and execution only).  With
- * max_connections = 100 and the other defaults (MaxBackends = 122, plus 5
- * auxiliary processes) and max_databases = 64 that is
- *	  256 + 127 * 15416 + 65 * 15416 = 2,960,128 bytes (measured on 15),
+ * can run queries (MaxBackends of them, indexed by PGPROC number), then
+ * infraguard.max_databases + 1 IgLatencyDb totals; each holds two
+ * histograms (whole statements and execution only).  With max_connections
+ * = 100 and the other defaults (MaxBackends = 122 on 15) and max_databases
+ * = 64 that is
+ *	  256 + 122 * 15416 + 65 * 15416 = 2,883,048 bytes,
  * visible as the "infraguard" row of pg_shmem_allocations.
  *
  * Copyright (c) 2026, infraguard developers
