@@ -117,7 +117,9 @@ my ($n_win, $min_win, $max_off) = split / /, ctl(qq{
 			  FROM infraguard.snapshots WHERE source = 'worker') s ON s.taken_at = w.taken_at
 	 WHERE w.metric = 'cpu_window_seconds' AND w.taken_at > '$t_cpu' AND s.prev_at IS NOT NULL});
 cmp_ok($n_win, '>=', 3, "$n_win worker snapshots during the interactive readings");
-cmp_ok($min_win, '>=', 0.9, "the worker's CPU window is never sub-second (shortest $min_win s)");
+# (a late start of one cycle shortens the next window a little on a loaded
+# machine; interactive readings every 0.45 s would cut it to 0.45 s or less)
+cmp_ok($min_win, '>=', 0.75, "the worker's CPU window is never cut short (shortest $min_win s)");
 cmp_ok($max_off, '<', 0.25, "it is the time since the previous snapshot (off by at most $max_off s)");
 like(ctl(q{SELECT detail FROM infraguard.current_metrics() WHERE metric = 'cpu_percent'}),
 	qr/^host-wide \(all \d+ CPUs, every process on the machine\) over the last [\d.]+ s/,
