@@ -16,7 +16,7 @@ SELECT unit, min_val, max_val, context FROM pg_settings WHERE name = 'infraguard
 -- (the message's wording of the range differs between majors: the SQLSTATE)
 \set VERBOSITY sqlstate
 SET infraguard.min_index_observation = -1;
-\set VERBOSITY default
+\set VERBOSITY terse
 SET infraguard.min_index_observation = '1h';
 SHOW infraguard.min_index_observation;
 RESET infraguard.min_index_observation;
