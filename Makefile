@@ -35,20 +35,27 @@ OBJS = \
 # between a "before" part (tables, drops) and an "after" part (data).  At
 # release it is committed and frozen like the base.
 SQL_SRC = \
-	src/sql/05_sizes.sql \
-	src/sql/10_thresholds.sql \
-	src/sql/20_metrics.sql \
-	src/sql/30_health.sql \
-	src/sql/40_tables_indexes.sql \
-	src/sql/50_queries_connections.sql \
-	src/sql/55_emergency.sql \
-	src/sql/56_risks.sql \
-	src/sql/57_audit.sql \
-	src/sql/60_measurements.sql \
-	src/sql/70_history.sql \
-	src/sql/80_alerts.sql \
-	src/sql/90_forecast.sql \
-	src/sql/95_report.sql
+	src/sql/sizes.sql \
+	src/sql/version.sql \
+	src/sql/thresholds.sql \
+	src/sql/measurements.sql \
+	src/sql/table_health.sql \
+	src/sql/indexes.sql \
+	src/sql/slow_queries.sql \
+	src/sql/connections.sql \
+	src/sql/emergency.sql \
+	src/sql/replication.sql \
+	src/sql/wraparound.sql \
+	src/sql/bloat.sql \
+	src/sql/backups.sql \
+	src/sql/audit.sql \
+	src/sql/maintenance.sql \
+	src/sql/metrics.sql \
+	src/sql/health.sql \
+	src/sql/history.sql \
+	src/sql/alerts.sql \
+	src/sql/forecast.sql \
+	src/sql/report.sql
 
 UPGRADE_0_2 = \
 	src/upgrade/0.1--0.2-header.sql \

@@ -5,7 +5,7 @@
  *	  infraguard.snapshot_interval, in the database infraguard.database.
  *
  * Each cycle is one transaction with statement_timeout and lock_timeout set,
- * running infraguard.snapshot_cycle('worker') (src/sql/70_history.sql),
+ * running infraguard.snapshot_cycle('worker') (src/sql/history.sql),
  * which takes the readings, records history and prunes, then evaluates
  * alerts from the readings, the two in separate subtransactions.  On a hot
  * standby it writes nothing: it evaluates the readings by the same alert

@@ -12,7 +12,7 @@
  * EXTENSION seeds the defaults again) and a later upgrade may update the
  * defaults without overwriting a DBA's choice.  Rows that differ from 0.1's
  * seeds were changed by the DBA.  From 0.2 on, triggers keep the flag (see
- * src/sql/10_thresholds.sql): rows our scripts write are the extension's.
+ * src/sql/thresholds.sql): rows our scripts write are the extension's.
  */
 ALTER TABLE infraguard.thresholds ADD COLUMN customized boolean NOT NULL DEFAULT false;
 COMMENT ON COLUMN infraguard.thresholds.customized IS

@@ -17,7 +17,6 @@
  * (the next cycle then starts a new baseline).
  */
 
-
 /*
  * Views for Grafana's PostgreSQL datasource: a "time" column, long format.
  */
@@ -41,23 +40,6 @@ COMMENT ON VIEW infraguard.latency_history IS
 
 REVOKE ALL ON TABLE infraguard.metrics_history, infraguard.latency_history FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.metrics_history, infraguard.latency_history TO pg_monitor;
-
-/*
- * Percentiles of a cumulative histogram, or of the interval between two
- * readings of it (a reading that went backwards, after a reset or restart,
- * is taken whole: reset = true).
- */
-CREATE OR REPLACE FUNCTION infraguard.histogram_stats(buckets integer[], counts bigint[], max_ms float8,
-										   older_buckets integer[] DEFAULT NULL,
-										   older_counts bigint[] DEFAULT NULL,
-										   OUT calls bigint, OUT p50_ms float8, OUT p90_ms float8,
-										   OUT p95_ms float8, OUT p99_ms float8, OUT reset boolean)
-AS 'MODULE_PATHNAME', 'infraguard_histogram_stats'
-LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) IS
-	'Percentiles of a latency histogram reading, or of the difference between two readings';
-REVOKE ALL ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) TO pg_monitor;
 
 /*
  * One cycle: take the readings, record the history and prune it, then

@@ -1,68 +1,7 @@
 /*
- * Tables and indexes of the current database.
+ * Indexes of the current database: usage, unused and duplicate indexes,
+ * each with the statement a DBA would run; infraguard never runs it.
  */
-
-/*
- * vacuum_due mirrors autovacuum's own trigger (relation_needs_vacanalyze in
- * src/backend/postmaster/autovacuum.c): dead tuples past
- * threshold + scale_factor * reltuples, inserts since the last vacuum past
- * the insert threshold (-1 disables it), or relfrozenxid older than
- * autovacuum_freeze_max_age; per-table reloptions win over the GUCs.  A table
- * with autovacuum_enabled = off can still be due: then only a manual VACUUM
- * will do it.
- */
-CREATE OR REPLACE FUNCTION infraguard.table_health(include_infraguard boolean DEFAULT false)
-RETURNS TABLE (schema_name name, table_name name,
-			   total_bytes bigint, total_size text,
-			   table_bytes bigint, index_bytes bigint, toast_bytes bigint,
-			   live_tuples bigint, dead_tuples bigint, dead_pct float8,
-			   last_vacuum timestamptz, last_autovacuum timestamptz,
-			   last_analyze timestamptz, last_autoanalyze timestamptz,
-			   vacuum_due boolean)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT s.schemaname, s.relname,
-		   sz.total, pg_size_pretty(sz.total),
-		   sz.table_only - sz.toast, sz.indexes, sz.toast,
-		   s.n_live_tup, s.n_dead_tup,
-		   CASE WHEN s.n_live_tup + s.n_dead_tup > 0
-				THEN round((100.0 * s.n_dead_tup / (s.n_live_tup + s.n_dead_tup))::numeric, 2)::float8
-				ELSE 0 END,
-		   s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
-		   s.n_dead_tup > coalesce(o.vac_threshold, current_setting('autovacuum_vacuum_threshold')::float8)
-						  + coalesce(o.vac_scale, current_setting('autovacuum_vacuum_scale_factor')::float8)
-							* greatest(c.reltuples, 0)
-		   OR (coalesce(o.ins_threshold, current_setting('autovacuum_vacuum_insert_threshold')::float8) >= 0
-			   AND s.n_ins_since_vacuum > coalesce(o.ins_threshold, current_setting('autovacuum_vacuum_insert_threshold')::float8)
-										  + coalesce(o.ins_scale, current_setting('autovacuum_vacuum_insert_scale_factor')::float8)
-											* greatest(c.reltuples, 0))
-		   OR age(c.relfrozenxid) > least(coalesce(o.freeze_max_age, current_setting('autovacuum_freeze_max_age')::float8),
-										  current_setting('autovacuum_freeze_max_age')::float8)
-	  FROM pg_stat_user_tables s
-	  JOIN pg_class c ON c.oid = s.relid
-	  CROSS JOIN LATERAL (
-			SELECT infraguard.total_relation_size(c.oid) AS total,
-				   infraguard.table_size(c.oid) AS table_only,
-				   infraguard.indexes_size(c.oid) AS indexes,
-				   coalesce(infraguard.total_relation_size(nullif(c.reltoastrelid, 0)), 0) AS toast) sz
-	  LEFT JOIN LATERAL (
-			SELECT max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_threshold')::float8 AS vac_threshold,
-				   max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_scale_factor')::float8 AS vac_scale,
-				   max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_insert_threshold')::float8 AS ins_threshold,
-				   max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_insert_scale_factor')::float8 AS ins_scale,
-				   max(option_value) FILTER (WHERE option_name = 'autovacuum_freeze_max_age')::float8 AS freeze_max_age
-			  FROM pg_options_to_table(c.reloptions)) o ON true
-	 WHERE c.relkind IN ('r', 'm')
-	   /* another session's temporary table: only that session can vacuum or even read it */
-	   AND NOT pg_is_other_temp_schema(c.relnamespace)
-	   AND (coalesce(table_health.include_infraguard, false) OR s.schemaname <> 'infraguard')
-	 ORDER BY sz.total DESC, s.schemaname, s.relname
-$$;
-COMMENT ON FUNCTION infraguard.table_health(boolean) IS
-	'Per table: sizes, live and dead tuples, last (auto)vacuum/analyze, and whether autovacuum''s threshold is passed (infraguard''s own tables only with include_infraguard)';
-REVOKE ALL ON FUNCTION infraguard.table_health(boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.table_health(boolean) TO pg_monitor;
 
 CREATE OR REPLACE FUNCTION infraguard.index_usage(include_infraguard boolean DEFAULT false)
 RETURNS TABLE (schema_name name, table_name name, index_name name,
@@ -332,3 +271,130 @@ COMMENT ON FUNCTION infraguard.unused_indexes(bigint, boolean) IS
 	'Never-scanned indexes that enforce no constraint (partitioned ones over all their partitions), and invalid indexes, with a DROP suggestion that runs as written, or the reason there is none (never executed)';
 REVOKE ALL ON FUNCTION infraguard.unused_indexes(bigint, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.unused_indexes(bigint, boolean) TO pg_monitor;
+
+/*
+ * Indexes another index makes redundant: identical definitions, or a
+ * B-tree whose key columns are a leading prefix of another's (same
+ * operator classes, collations and orderings, same predicate, no
+ * expressions).  Each suggestion runs as written and drops only that index:
+ * - never dropped: an index that enforces a constraint or that a foreign key
+ *   references, the replica identity index (UPDATEs and DELETEs on a
+ *   published table fail without it), an index attached to a partitioned
+ *   index (only the parent can be dropped, and then the duplicate is the
+ *   parent's), and a unique index whose twin is not unique in the same way
+ *   (NULLS NOT DISTINCT, deferrable): that would weaken a rule;
+ * - listed with why, but no DROP: the table's CLUSTER index, and an index of
+ *   an extension's table;
+ * - a partitioned index is dropped with a plain DROP INDEX (CONCURRENTLY is
+ *   refused for it), whose lock the reason states;
+ * - another session's temporary indexes are never listed.
+ * Among identical ones the one kept is, in this order, the one that must
+ * stay, the CLUSTER or extension's one, a unique one, the older one; the
+ * index named as kept is never itself dropped by this list.
+ */
+CREATE OR REPLACE FUNCTION infraguard.duplicate_indexes(include_infraguard boolean DEFAULT false)
+RETURNS TABLE (schema_name name, table_name name, index_name name, duplicate_of name,
+			   relation text, size_bytes bigint, size text, suggestion text, reason text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH ix AS (
+		SELECT i.indexrelid, i.indrelid, i.indisunique, i.indisclustered,
+			   i.indnullsnotdistinct, i.indimmediate,
+			   i.indnatts, i.indnkeyatts, c.relam, c.relkind,
+			   i.indkey::text AS keys, i.indclass::text AS classes,
+			   i.indcollation::text AS collations, i.indoption::text AS options,
+			   pg_get_expr(i.indexprs, i.indrelid) AS exprs,
+			   pg_get_expr(i.indpred, i.indrelid) AS pred,
+			   EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+			   OR i.indisreplident OR c.relispartition AS pinned,
+			   e.extname
+		  FROM pg_index i
+		  JOIN pg_class c ON c.oid = i.indexrelid
+		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		  LEFT JOIN LATERAL (
+				SELECT x.extname
+				  FROM pg_depend d
+				  JOIN pg_extension x ON x.oid = d.refobjid
+				 WHERE d.classid = 'pg_class'::regclass AND d.objid IN (i.indexrelid, i.indrelid)
+				   AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+				 LIMIT 1) e ON true
+		 WHERE i.indisvalid AND i.indisready AND i.indislive
+		   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+		   AND n.nspname !~ '^pg_toast'
+		   AND NOT pg_is_other_temp_schema(n.oid)
+		   AND (coalesce(duplicate_indexes.include_infraguard, false) OR n.nspname <> 'infraguard')
+	), pairs AS (
+		/* identical: b outranks a (must stay; CLUSTER or extension's; unique; older) */
+		SELECT a.indexrelid AS drop_id, b.indexrelid AS keep_id, 'identical' AS relation
+		  FROM ix a
+		  JOIN ix b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
+				   AND b.relam = a.relam AND b.keys = a.keys AND b.classes = a.classes
+				   AND b.collations = a.collations AND b.options = a.options
+				   AND b.exprs IS NOT DISTINCT FROM a.exprs AND b.pred IS NOT DISTINCT FROM a.pred
+				   AND b.indnkeyatts = a.indnkeyatts
+		 WHERE NOT a.pinned
+		   AND NOT (a.indisunique AND NOT b.indisunique)
+		   AND NOT (a.indisunique AND (a.indnullsnotdistinct <> b.indnullsnotdistinct
+									   OR a.indimmediate <> b.indimmediate))
+		   AND ROW(b.pinned, b.indisclustered OR b.extname IS NOT NULL, b.indisunique, a.indexrelid)
+			   > ROW(a.pinned, a.indisclustered OR a.extname IS NOT NULL, a.indisunique, b.indexrelid)
+		UNION ALL
+		/* a leading prefix of another B-tree's key columns */
+		SELECT a.indexrelid, b.indexrelid, 'prefix'
+		  FROM ix a
+		  JOIN ix b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
+				   AND b.relam = a.relam
+				   AND b.indnkeyatts > a.indnkeyatts
+				   AND b.keys LIKE a.keys || ' %' AND b.classes LIKE a.classes || ' %'
+				   AND b.collations LIKE a.collations || ' %' AND b.options LIKE a.options || ' %'
+				   AND b.pred IS NOT DISTINCT FROM a.pred
+		  JOIN pg_am am ON am.oid = a.relam AND am.amname = 'btree'
+		 WHERE a.exprs IS NULL AND b.exprs IS NULL
+		   AND a.indnatts = a.indnkeyatts AND b.indnatts = b.indnkeyatts
+		   AND NOT a.indisunique AND NOT a.pinned
+	), dropped AS (
+		/* what this list drops: a pair's first index, unless it is only explained */
+		SELECT DISTINCT p.drop_id
+		  FROM pairs p
+		  JOIN ix a ON a.indexrelid = p.drop_id
+		 WHERE NOT a.indisclustered AND a.extname IS NULL
+	)
+	/* one row per index; the twin kept is one this list does not drop, an identical one first */
+	SELECT DISTINCT ON (p.drop_id) n.nspname, t.relname, d.relname, k.relname, p.relation,
+		   sz.bytes, pg_size_pretty(sz.bytes),
+		   CASE WHEN a.indisclustered OR a.extname IS NOT NULL THEN NULL
+				WHEN a.relkind = 'I' THEN format('DROP INDEX %I.%I;', n.nspname, d.relname)
+				ELSE format('DROP INDEX CONCURRENTLY %I.%I;', n.nspname, d.relname)
+		   END,
+		   format('%s of %I', p.relation, k.relname)
+		   || CASE WHEN a.indisclustered
+				   THEN format('; not dropped: it is the CLUSTER index of %I.%I, and a later CLUSTER %I.%I would fail without it; first ALTER TABLE %I.%I CLUSTER ON %I (%s), then drop it',
+							   n.nspname, t.relname, n.nspname, t.relname, n.nspname, t.relname, k.relname,
+							   CASE p.relation WHEN 'prefix' THEN 'the same leading order' ELSE 'the same order' END)
+				   WHEN a.extname IS NOT NULL
+				   THEN format('; not dropped: belongs to extension %I (the index or its table): its scripts and updates expect it', a.extname)
+				   WHEN a.relkind = 'I'
+				   THEN format('; a partitioned index cannot be dropped CONCURRENTLY: this DROP INDEX holds an ACCESS EXCLUSIVE lock on %I.%I and every partition (blocking reads and writes) until it commits, so run it in a quiet moment with a lock_timeout',
+							   n.nspname, t.relname)
+				   ELSE ''
+			  END
+	  FROM pairs p
+	  JOIN ix a ON a.indexrelid = p.drop_id
+	  JOIN pg_class d ON d.oid = p.drop_id
+	  JOIN pg_class k ON k.oid = p.keep_id
+	  JOIN pg_class t ON t.oid = a.indrelid
+	  JOIN pg_namespace n ON n.oid = d.relnamespace
+	  /* a partitioned index has no storage: its partitions' indexes do */
+	  CROSS JOIN LATERAL (
+			SELECT coalesce(sum(infraguard.relation_size(l.relid)), 0)::bigint AS bytes
+			  FROM (SELECT p.drop_id AS relid WHERE a.relkind = 'i'
+					UNION ALL
+					SELECT pt.relid FROM pg_partition_tree(p.drop_id) pt
+					 WHERE a.relkind = 'I' AND pt.isleaf) l) sz
+	 ORDER BY p.drop_id, p.keep_id IN (SELECT x.drop_id FROM dropped x), p.relation, p.keep_id
+$$;
+COMMENT ON FUNCTION infraguard.duplicate_indexes(boolean) IS
+	'Indexes made redundant by an identical index or one whose leading columns they are, with a DROP suggestion that runs as written or the reason there is none (never executed)';
+REVOKE ALL ON FUNCTION infraguard.duplicate_indexes(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.duplicate_indexes(boolean) TO pg_monitor;

@@ -75,3 +75,20 @@ COMMENT ON FUNCTION infraguard.system_stats() IS
 	'Host CPU (busy % since the previous reading), load averages and memory, from /proc';
 REVOKE ALL ON FUNCTION infraguard.system_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.system_stats() TO pg_monitor;
+
+/*
+ * Percentiles of a cumulative histogram, or of the interval between two
+ * readings of it (a reading that went backwards, after a reset or restart,
+ * is taken whole: reset = true).
+ */
+CREATE OR REPLACE FUNCTION infraguard.histogram_stats(buckets integer[], counts bigint[], max_ms float8,
+										   older_buckets integer[] DEFAULT NULL,
+										   older_counts bigint[] DEFAULT NULL,
+										   OUT calls bigint, OUT p50_ms float8, OUT p90_ms float8,
+										   OUT p95_ms float8, OUT p99_ms float8, OUT reset boolean)
+AS 'MODULE_PATHNAME', 'infraguard_histogram_stats'
+LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) IS
+	'Percentiles of a latency histogram reading, or of the difference between two readings';
+REVOKE ALL ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard.histogram_stats(integer[], bigint[], float8, integer[], bigint[]) TO pg_monitor;
