@@ -46,6 +46,7 @@ SQL_SRC = \
 	src/sql/emergency.sql \
 	src/sql/replication.sql \
 	src/sql/wraparound.sql \
+	src/sql/vacuum_blockers.sql \
 	src/sql/bloat.sql \
 	src/sql/backups.sql \
 	src/sql/audit.sql \
@@ -69,7 +70,7 @@ DATA_built = $(EXTENSION)--0.1--0.2.sql
 REGRESS = 00_setup version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
-	suggestions
+	suggestions vacuum_blockers
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

@@ -201,6 +201,9 @@ BEGIN
 									   ('cpu_window_seconds', s.cpu_interval_seconds)) x(what, v)
 				UNION ALL
 				SELECT 'wal_bytes', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8
+				UNION ALL
+				/* the next transaction id, read without assigning one: xid_forecast()'s rate */
+				SELECT 'next_xid', (pg_snapshot_xmax(pg_current_snapshot())::text)::float8
 			   ) m
 		 WHERE m.value IS NOT NULL;
 		GET DIAGNOSTICS n = ROW_COUNT;

@@ -206,6 +206,31 @@ BEGIN
 	END IF;
 	RETURN NEXT;
 
+	/*
+	 * The xmin horizon: how many transaction ids old the oldest holder of
+	 * it is (vacuum_blockers() lists them all): dead rows younger than it
+	 * cannot be removed by any VACUUM.
+	 */
+	SELECT b.kind, b.name, b.dbname, b.xid_age, b.scope, b.action, b.advice
+	  INTO r
+	  FROM infraguard.vacuum_blockers() b
+	 ORDER BY b.rank
+	 LIMIT 1;
+	metric := 'xmin_horizon_age';
+	unit := 'xids';
+	IF FOUND THEN
+		value := r.xid_age;
+		detail := format('oldest holder of the xmin horizon: %s %s%s, %s transaction ids old (holds %s)',
+						 replace(r.kind, '_', ' '), r.name, coalesce(' in database ' || quote_ident(r.dbname), ''),
+						 r.xid_age, r.scope);
+		action := coalesce(r.action || ' ', '') || r.advice || '; every holder: SELECT * FROM infraguard.vacuum_blockers();';
+	ELSE
+		value := 0;
+		detail := 'nothing holds back the xmin horizon';
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+
 	/* replication lag: of this standby, or of the slowest standby */
 	metric := 'replication_lag';
 	unit := 's';

@@ -96,3 +96,18 @@ UPDATE infraguard.thresholds t
 		('last_backup_age',            interval '0',          0,    interval '0')
 	   ) d(metric, hold, clear_margin, clear_hold)
  WHERE t.metric = d.metric;
+
+/*
+ * xmin_horizon_age (issue 15): how many transaction ids old the oldest
+ * holder of the xmin horizon is (vacuum_blockers()).  10 million: far
+ * beyond any healthy transaction (a busy server at 1,000 xids/s gets there
+ * in under 3 hours), and dead rows pile up meanwhile; 50 million is
+ * vacuum_freeze_min_age's default: from there VACUUM cannot freeze what it
+ * would, and the table ages towards the forced anti-wraparound vacuum.  No
+ * hold: the age is itself a duration.
+ */
+INSERT INTO infraguard.thresholds (metric, warning, critical, direction, action, hold, clear_margin, clear_hold)
+VALUES ('xmin_horizon_age', 10000000, 50000000, 'above',
+		'See what holds the horizon, oldest first, with the statement that removes each: SELECT * FROM infraguard.vacuum_blockers();',
+		interval '0', 1000000, interval '5 minutes')
+ON CONFLICT (metric) DO NOTHING;
