@@ -113,6 +113,13 @@ extern IG_HOT_VARIABLE bool ig_latency_exclude_backend;
 extern void ig_latency_install_hooks(void);
 
 /* worker.c */
+/* log_events.c: server log events (issue 15) */
+extern int	infraguard_log_events_max;
+extern void ig_log_events_define_gucs(void);
+extern void ig_log_events_shmem_request(void);
+extern void ig_log_events_shmem_startup(void);
+extern void ig_log_events_install_hook(void);
+
 extern bool ig_in_worker;		/* true in the infraguard worker process */
 extern void ig_worker_register(void);
 

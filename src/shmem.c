@@ -102,6 +102,7 @@ ig_shmem_request(void)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(ig_shmem_size());
 	RequestNamedLWLockTranche("infraguard", 1);
+	ig_log_events_shmem_request();
 }
 
 static void
@@ -126,6 +127,7 @@ ig_shmem_startup(void)
 		ig_shared->nslots = slot_count();
 		ig_shared->ndbs = infraguard_max_databases + 1;
 	}
+	ig_log_events_shmem_startup();
 	LWLockRelease(AddinShmemInitLock);
 }
 

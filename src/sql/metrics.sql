@@ -231,6 +231,44 @@ BEGIN
 	RETURN NEXT;
 	action := NULL;
 
+	/*
+	 * Deadlocks and refused logins in the last hour, from the log hook
+	 * (log_events(): history and memory, so a standby counts its own).
+	 */
+	IF infraguard.log_events_counted() THEN
+		SELECT count(*) FILTER (WHERE e.kind = 'deadlock') AS deadlocks,
+			   count(*) FILTER (WHERE e.kind = 'auth_failure') AS auth_failures,
+			   (SELECT format('%s from %s (%s times)', coalesce(quote_ident(a.username), 'unknown user'),
+							  coalesce(a.client_addr, 'the local socket'), a.failures)
+				  FROM infraguard.auth_failures(now() - interval '1 hour') a LIMIT 1) AS top_auth
+		  INTO r
+		  FROM infraguard.log_events(now() - interval '1 hour') e
+		 WHERE e.kind IN ('deadlock', 'auth_failure');
+	END IF;
+	metric := 'deadlocks';
+	unit := 'per hour';
+	IF NOT infraguard.log_events_counted() THEN
+		value := NULL;
+		detail := 'not measured: deadlocks are counted by infraguard''s log hook, which needs infraguard in shared_preload_libraries';
+	ELSE
+		value := r.deadlocks;
+		detail := format('%s deadlocks logged in the last hour', r.deadlocks);
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+	metric := 'auth_failures';
+	unit := 'per hour';
+	IF NOT infraguard.log_events_counted() THEN
+		value := NULL;
+		detail := 'not measured: refused logins are counted by infraguard''s log hook, which needs infraguard in shared_preload_libraries';
+	ELSE
+		value := r.auth_failures;
+		detail := format('%s refused logins in the last hour%s', r.auth_failures,
+						 coalesce('; most: ' || r.top_auth, ''));
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+
 	/* replication lag: of this standby, or of the slowest standby */
 	metric := 'replication_lag';
 	unit := 's';

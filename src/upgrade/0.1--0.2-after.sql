@@ -111,3 +111,22 @@ VALUES ('xmin_horizon_age', 10000000, 50000000, 'above',
 		'See what holds the horizon, oldest first, with the statement that removes each: SELECT * FROM infraguard.vacuum_blockers();',
 		interval '0', 1000000, interval '5 minutes')
 ON CONFLICT (metric) DO NOTHING;
+
+/*
+ * Server log events (issue 15), per hour, from the log hook.  deadlocks:
+ * every deadlock is an application bug (two transactions taking locks in
+ * opposite orders), and one rolled back a transaction: the first is worth a
+ * look; ten an hour is a pattern hurting users.  auth_failures: a person
+ * mistyping a password a few times, or a client retrying with a stale one,
+ * stays under 10 an hour; 100 an hour is a password-guessing attempt or a
+ * broken deployment hammering the server.  Held for no time (the count is
+ * already over an hour), cleared after the hour's window has moved on.
+ */
+INSERT INTO infraguard.thresholds (metric, warning, critical, direction, action, hold, clear_margin, clear_hold)
+VALUES ('deadlocks', 1, 10, 'above',
+		'See the lock cycles: SELECT logged_at, dbname, username, excerpt FROM infraguard.log_events(now() - interval ''1 hour'') WHERE kind = ''deadlock''; the server log has their statements; make the transactions take their row and table locks in one order (or retry on SQLSTATE 40P01)',
+		interval '0', 1, interval '10 minutes'),
+	   ('auth_failures', 10, 100, 'above',
+		'See who fails from where: SELECT * FROM infraguard.auth_failures(now() - interval ''1 hour''); many from one address is password guessing: block it in pg_hba.conf or the firewall; a known application failing has a stale password',
+		interval '0', 5, interval '10 minutes')
+ON CONFLICT (metric) DO NOTHING;
