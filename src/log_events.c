@@ -224,10 +224,11 @@ ig_emit_log(ErrorData *edata)
 
 	/*
 	 * Not the postmaster (which must not depend on shared memory it could
-	 * find corrupted), not a message the log will not show, not from inside
-	 * ourselves.
+	 * find corrupted; a single-user backend is no postmaster and counts),
+	 * not a message the log will not show, not from inside ourselves.
 	 */
-	if (in_hook || ring == NULL || !IsUnderPostmaster || !edata->output_to_server)
+	if (in_hook || ring == NULL || !edata->output_to_server ||
+		(IsPostmasterEnvironment && !IsUnderPostmaster))
 		return;
 	level = level_of(edata->elevel);
 	if (level == IG_LEVEL_OTHER)
