@@ -96,6 +96,8 @@ sub compare
 # a deadlock, with a lock wait logged before it
 my $s1 = $node->background_psql('postgres');
 my $s2 = $node->background_psql('postgres');
+# (the victim's error must not end its psql)
+$_->query_safe('\\set ON_ERROR_STOP off') foreach ($s1, $s2);
 $s1->query_safe('BEGIN');
 $s1->query_safe('UPDATE t SET v = 1 WHERE id = 1');
 $s2->query_safe('BEGIN');

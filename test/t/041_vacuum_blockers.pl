@@ -33,6 +33,8 @@ $primary->safe_psql('postgres', q{
 	CREATE TABLE t2 (id int);
 	SELECT pg_create_physical_replication_slot('sb');
 });
+is($primary->safe_psql('postgres', 'SELECT count(*) FROM infraguard.vacuum_blockers()'),
+	'0', 'at rest (no standby yet, so the slot holds no xmin): nothing holds the horizon');
 $primary->backup('b');
 my $standby = PostgreSQL::Test::Cluster->new('vb_standby');
 $standby->init_from_backup($primary, 'b', has_streaming => 1);
@@ -44,8 +46,6 @@ wal_receiver_status_interval = 1s
 $standby->start;
 $primary->wait_for_catchup($standby, 'replay', $primary->lsn('insert'));
 
-is($primary->safe_psql('postgres', 'SELECT count(*) FROM infraguard.vacuum_blockers()'),
-	'0', 'at rest (the slot holds no xmin yet): nothing holds the horizon');
 
 # on the standby: a REPEATABLE READ transaction, listed by the standby's own vacuum_blockers()
 my $sb = $standby->background_psql('postgres');
