@@ -53,6 +53,8 @@ my %log_pattern = (
 	checkpoint => qr/LOG:  (?:checkpoint|restartpoint) complete: /,
 	auth_failure => qr/FATAL:  password authentication failed for user /,
 	too_many_connections => qr/FATAL:  sorry, too many clients already/,
+	autovacuum => qr/LOG:  automatic (?:aggressive )?vacuum (?:to prevent wraparound )?of table /,
+	autoanalyze => qr/LOG:  automatic analyze of table /,
 );
 
 sub log_counts
@@ -199,6 +201,31 @@ for (1 .. 2)
 }
 $_->quit foreach @sessions;
 compare($node, 'with refused connections');
+
+# autovacuum and autoanalyze reports (log_autovacuum_min_duration = 0):
+# built at run time and logged as "%s", told apart by the analyze prefix
+$node->safe_psql('postgres', q{
+	CREATE TABLE churn (id int, v int);
+	INSERT INTO churn SELECT g, 0 FROM generate_series(1, 2000) g;
+	UPDATE churn SET v = 1;
+	ALTER SYSTEM SET autovacuum = on;
+	ALTER SYSTEM SET autovacuum_naptime = '1s';
+	ALTER SYSTEM SET log_autovacuum_min_duration = 0;
+	SELECT pg_reload_conf();
+});
+ok($node->poll_query_until('postgres',
+		"SELECT autovacuum_count > 0 AND autoanalyze_count > 0 FROM pg_stat_user_tables WHERE relname = 'churn'"),
+	'autovacuum vacuums and analyzes the table');
+$node->safe_psql('postgres', q{ALTER SYSTEM SET autovacuum = off; SELECT pg_reload_conf();});
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"),
+	'autovacuum is off again, no worker left');
+$log = compare($node, 'with autovacuum');
+ok($log->{autovacuum} > 0 && $log->{autoanalyze} > 0, 'the log has both autovacuum and autoanalyze reports');
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FROM infraguard.log_events('-infinity')
+	 WHERE kind = 'autovacuum' AND excerpt LIKE 'automatic vacuum of table "postgres.public.churn": %'}),
+	'1', 'the excerpt names the table vacuumed');
 
 # a hot standby: its own events, read from its memory
 $node->backup('b');
