@@ -55,6 +55,7 @@ my %log_pattern = (
 	too_many_connections => qr/FATAL:  sorry, too many clients already/,
 	autovacuum => qr/LOG:  automatic (?:aggressive )?vacuum (?:to prevent wraparound )?of table /,
 	autoanalyze => qr/LOG:  automatic analyze of table /,
+	recovery_conflict => qr/(?:ERROR|FATAL):  (?:canceling statement|terminating connection) due to conflict with recovery/,
 );
 
 sub log_counts
@@ -73,10 +74,11 @@ sub log_counts
 
 sub row_counts
 {
-	my ($n) = @_;
+	my ($n, $where) = @_;
+	$where //= 'true';
 	my %c = map { $_ => 0 } keys %log_pattern;
 	foreach my $row (split /\n/, $n->safe_psql('postgres',
-			"SELECT kind, count(*) FROM infraguard.log_events('-infinity') GROUP BY kind"))
+			"SELECT kind, count(*) FROM infraguard.log_events('-infinity') WHERE $where GROUP BY kind"))
 	{
 		my ($k, $v) = split /\|/, $row;
 		$c{$k} = $v;
@@ -231,7 +233,7 @@ is($node->safe_psql('postgres', q{
 $node->backup('b');
 my $standby = PostgreSQL::Test::Cluster->new('log_events_standby');
 $standby->init_from_backup($node, 'b', has_streaming => 1);
-$standby->append_conf('postgresql.conf', "log_temp_files = 0\n");
+$standby->append_conf('postgresql.conf', "log_temp_files = 0\nmax_standby_streaming_delay = 0\nhot_standby_feedback = off\n");
 $standby->start;
 $node->wait_for_catchup($standby, 'replay', $node->lsn('insert'));
 my ($ret, $out, $err) = $standby->psql('postgres', "SET statement_timeout = '100ms'; SELECT pg_sleep(10)");
@@ -245,6 +247,24 @@ is($standby->safe_psql('postgres', q{SELECT count(*) FROM infraguard.log_events(
 my $standby_log = log_counts($standby);
 is($standby->safe_psql('postgres', q{SELECT count(*) FROM infraguard.log_events('-infinity') WHERE NOT recorded AND kind = 'temp_file'}),
 	$standby_log->{temp_file}, "on the standby: its temp files ($standby_log->{temp_file}), as in its log");
+# a recovery conflict: a snapshot on the standby needs rows the primary's VACUUM removes
+my $reader = $standby->background_psql('postgres', on_error_stop => 0);
+$reader->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ');
+$reader->query_safe('SELECT count(*) FROM t');
+$node->safe_psql('postgres', 'DELETE FROM t; VACUUM t');
+$node->wait_for_catchup($standby, 'replay', $node->lsn('insert'));
+ok($standby->poll_query_until('postgres',
+		"SELECT count(*) > 0 FROM infraguard.log_events('-infinity') WHERE kind = 'recovery_conflict'"),
+	'on the standby: replay cancelled the reader, an event');
+eval { $reader->quit };
+$standby_log = log_counts($standby);
+# (its own events are the ones in its memory; recorded ones are the primary's)
+my $standby_rows = row_counts($standby, 'NOT recorded');
+is($standby_rows->{$_}, $standby_log->{$_}, "on the standby: $_: $standby_log->{$_} in its log, as many rows")
+  foreach sort keys %log_pattern;
+is($standby->safe_psql('postgres', q{SELECT count(*) FROM infraguard.log_events('-infinity') WHERE recorded}),
+	$node->safe_psql('postgres', q{SELECT count(*) FROM infraguard.log_event_history}),
+	'on the standby, recorded rows are the primary\'s history, replicated');
 is($standby->safe_psql('postgres', q{SELECT infraguard.drain_log_events()}), '0', 'on the standby, nothing is written');
 $standby->stop;
 
