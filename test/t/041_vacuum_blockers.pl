@@ -128,4 +128,40 @@ is($primary->safe_psql('postgres', 'SELECT count(*) FROM t'), '70', 'the 70 live
 is($primary->safe_psql('postgres', 'SELECT count(*) FROM pg_prepared_xacts'), '0',
 	'ROLLBACK PREPARED, run as suggested, ended the prepared transaction');
 
+# a standby's hot_standby_feedback without a slot: pg_stat_replication.backend_xmin
+$primary->backup('b2');
+my $standby2 = PostgreSQL::Test::Cluster->new('vb_standby2');
+$standby2->init_from_backup($primary, 'b2', has_streaming => 1);
+$standby2->append_conf('postgresql.conf', q{
+hot_standby_feedback = on
+wal_receiver_status_interval = 1s
+});
+$standby2->start;
+$primary->wait_for_catchup($standby2, 'replay', $primary->lsn('insert'));
+my $rd = $standby2->background_psql('postgres');
+$rd->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ');
+$rd->query_safe('SELECT count(*) FROM t');
+my $rd_xmin = $standby2->safe_psql('postgres', q{SELECT backend_xmin FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'});
+ok($primary->poll_query_until('postgres',
+		"SELECT backend_xmin = '$rd_xmin' FROM pg_stat_replication"),
+	"the standby's feedback reaches the primary: backend_xmin $rd_xmin");
+$primary->safe_psql('postgres', 'DELETE FROM t WHERE id BETWEEN 31 AND 40');
+my ($fb_kind, $fb_name, $fb_xid, $fb_action) = split /\|/,
+  $primary->safe_psql('postgres',
+	'SELECT kind, name, horizon_xid, coalesce(action, \'none\') FROM infraguard.vacuum_blockers() ORDER BY rank LIMIT 1');
+is("$fb_kind $fb_name $fb_xid $fb_action", "standby_feedback vb_standby2 $rd_xmin none",
+	'top holder: the standby\'s feedback, by application_name, with no action on the primary');
+($cutoff, $removed, $kept) = vacuum();
+is("$cutoff $removed $kept", "$rd_xmin 0 10", 'VACUUM VERBOSE: cutoff at the feedback, the ten new dead rows kept');
+# the cure is on the standby: its own top holder's action
+my $sb_action = $standby2->safe_psql('postgres', 'SELECT action FROM infraguard.vacuum_blockers() ORDER BY rank LIMIT 1');
+like($sb_action, qr/^SELECT pg_terminate_backend\(\d+\);$/, 'the standby names its reader');
+$standby2->safe_psql('postgres', $sb_action);
+ok($primary->poll_query_until('postgres',
+		"SELECT backend_xmin IS NULL OR age(backend_xmin) < age('$rd_xmin'::xid) FROM pg_stat_replication"),
+	'the feedback moves on once the reader is gone');
+($cutoff, $removed, $kept) = vacuum();
+is("$removed $kept", '10 0', 'and VACUUM removes the ten rows');
+$standby2->stop;
+
 done_testing();
