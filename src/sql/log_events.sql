@@ -128,6 +128,16 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Pass the time to list events from, for example now() - interval ''1 hour''.';
 	END IF;
+	IF NOT infraguard.log_events_counted() THEN
+		/* not preloaded (any more): what history recorded before */
+		RETURN QUERY
+		SELECT h.logged_at, h.kind, h.sqlstate, h.level, h.pid, h.dbname, h.username, h.client_addr,
+			   h.query_id, h.excerpt, true, h.server_started, h.seq
+		  FROM infraguard.log_event_history h
+		 WHERE h.logged_at >= since
+		 ORDER BY 1, 13;
+		RETURN;
+	END IF;
 	RETURN QUERY
 	SELECT h.logged_at, h.kind, h.sqlstate, h.level, h.pid, h.dbname, h.username, h.client_addr,
 		   h.query_id, h.excerpt, true, h.server_started, h.seq
@@ -138,8 +148,7 @@ BEGIN
 		   m.username::name, m.client_addr, m.query_id, m.excerpt, false, m.server_started, m.seq
 	  FROM infraguard.log_events_memory() m
 	  LEFT JOIN pg_database db ON db.oid = m.dboid
-	 WHERE infraguard.log_events_counted()
-	   AND m.logged_at >= since
+	 WHERE m.logged_at >= since
 	   AND NOT EXISTS (SELECT 1 FROM infraguard.log_event_history h
 						WHERE h.server_started = m.server_started AND h.seq = m.seq)
 	 ORDER BY 1, 13;
