@@ -169,13 +169,10 @@ ig_log_excerpt(char *dst, size_t dstsize, const char *src)
 		return 0;
 	if (src != NULL)
 	{
-		while (n < dstsize - 1 && src[n] != '\0')
-		{
-			char		c = src[n];
+		/* a bounded copy, then line breaks found by the library's fast scan */
+		n = strnlen(src, dstsize - 1);
+		memcpy(dst, src, n);
 
-			dst[n] = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-			n++;
-		}
 		/*
 		 * Cut short: do not end inside a UTF-8 sequence (back off over
 		 * continuation bytes to before their lead byte).
@@ -189,5 +186,7 @@ ig_log_excerpt(char *dst, size_t dstsize, const char *src)
 		}
 	}
 	dst[n] = '\0';
+	for (char *p = dst; (p = strpbrk(p, "\n\r\t")) != NULL; p++)
+		*p = ' ';
 	return n;
 }
