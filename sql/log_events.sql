@@ -63,3 +63,4 @@ SELECT * FROM infraguard.log_events(NULL);
 SELECT * FROM infraguard.log_event_counts(now(), '0');
 SELECT * FROM infraguard.log_event_counts(now(), '1 month');
 SELECT * FROM infraguard.log_event_counts(now(), NULL);
+SELECT infraguard.drain_log_events(NULL);

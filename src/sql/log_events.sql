@@ -73,6 +73,11 @@ DECLARE
 	last_seq bigint;
 	n integer;
 BEGIN
+	IF now_ts IS NULL THEN
+		RAISE EXCEPTION 'now_ts must not be NULL'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass the snapshot''s time, or nothing for now().';
+	END IF;
 	IF pg_is_in_recovery() OR NOT infraguard.log_events_counted() THEN
 		RETURN 0;
 	END IF;

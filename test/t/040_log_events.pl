@@ -228,6 +228,11 @@ is($node->safe_psql('postgres', q{
 	SELECT count(*) FROM infraguard.log_events('-infinity')
 	 WHERE kind = 'autovacuum' AND excerpt LIKE 'automatic vacuum of table "postgres.public.churn": %'}),
 	'1', 'the excerpt names the table vacuumed');
+like($node->safe_psql('postgres', q{
+	SELECT excerpt FROM infraguard.log_events('-infinity')
+	 WHERE kind = 'autovacuum' AND excerpt LIKE 'automatic vacuum of table "postgres.public.churn": %'}),
+	qr/tuples: \d+ removed, \d+ remain, \d+ are dead but not yet removable/,
+	'and, on one line, its tuples: removed, remaining, dead but not yet removable');
 
 # a hot standby: its own events, read from its memory
 $node->backup('b');
