@@ -273,4 +273,33 @@ is($standby->safe_psql('postgres', q{SELECT count(*) FROM infraguard.log_events(
 is($standby->safe_psql('postgres', q{SELECT infraguard.drain_log_events()}), '0', 'on the standby, nothing is written');
 $standby->stop;
 
+# a ring too small for what is logged between two snapshots: the overwritten
+# events are counted as lost, the totals stay exact
+my $small = PostgreSQL::Test::Cluster->new('log_events_small');
+$small->init;
+$small->append_conf('postgresql.conf', q{
+shared_preload_libraries = 'infraguard'
+infraguard.log_events_max = 16
+infraguard.enabled = off
+log_temp_files = 0
+});
+$small->start;
+$small->safe_psql('postgres', 'CREATE EXTENSION infraguard');
+$small->safe_psql('postgres', q{
+	SET work_mem = '64kB';
+	SELECT count(*) FROM (SELECT g FROM generate_series(1, 100000) g ORDER BY g DESC) s;
+}) for (1 .. 15);
+my $small_log = log_counts($small);
+ok($small_log->{temp_file} > 16, "more temp files ($small_log->{temp_file}) than the ring holds (16)");
+is($small->safe_psql('postgres', q{SELECT total FROM infraguard.log_event_totals() WHERE kind = 'temp_file'}),
+	$small_log->{temp_file}, 'log_event_totals() still counts every one');
+$small->safe_psql('postgres', 'SELECT infraguard.take_snapshot()');
+my ($lost, $kept_rows, $all) = split /\|/, $small->safe_psql('postgres', q{
+	SELECT (SELECT substring(excerpt FROM '^(\d+) events overwritten')::int FROM infraguard.log_event_history WHERE kind = 'lost'),
+		   (SELECT count(*) FROM infraguard.log_event_history WHERE kind <> 'lost'),
+		   (SELECT sum(total) FROM infraguard.log_event_totals())});
+is($kept_rows, '16', 'the snapshot records the 16 events still in memory');
+is($lost + $kept_rows, $all, "and one 'lost' row counts the $lost overwritten: together every event logged");
+$small->stop;
+
 done_testing();
