@@ -55,11 +55,11 @@
 #include "postmaster/postmaster.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
+#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
-#include "utils/backend_status.h"
 
 #include "compat.h"
 #include "infraguard.h"
