@@ -14,6 +14,8 @@
  * the shared interactive reading; when there is no usable one (first call,
  * a reading older than ten minutes, counters that went backwards, no shared
  * memory) they sample over a short interval themselves.
+ * The previous readings are this file's shared memory ("infraguard cpu" in
+ * pg_shmem_allocations), guarded by a spinlock: a few dozen bytes copied.
  * Parsing lives in src/core/ig_procfs.c.
  *
  * Copyright (c) 2026, infraguard developers
@@ -34,6 +36,8 @@
 #include "pgstat.h"
 #include "storage/fd.h"
 #include "storage/latch.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -48,6 +52,50 @@
 #define SAMPLE_MS			250
 /* /proc/stat carries per-CPU and interrupt lines: allow for big machines */
 #define PROC_READ_LIMIT		(4 * 1024 * 1024)
+
+/* The previous /proc/stat reading, so cpu_pct covers the time since then. */
+typedef struct CpuSample
+{
+	bool		valid;
+	TimestampTz taken_at;
+	IgCpuTimes	times;
+	double		last_pct;		/* computed over a real interval */
+	double		last_interval_s;	/* 0: no figure yet (the worker's baseline) */
+} CpuSample;
+
+typedef struct CpuShared
+{
+	slock_t		mutex;			/* protects both samples */
+	CpuSample	interactive;	/* the previous interactive reading */
+	CpuSample	worker;			/* the worker's previous snapshot's reading */
+} CpuShared;
+
+/* NULL when the library is not preloaded: then every call samples afresh */
+static CpuShared *cpu_shared = NULL;
+
+/* Size of the CPU readings' shared memory. */
+Size
+ig_cpu_shmem_size(void)
+{
+	return sizeof(CpuShared);
+}
+
+/*
+ * Create or attach to the CPU readings' shared memory; called by the
+ * shmem_startup hook with AddinShmemInitLock held.
+ */
+void
+ig_cpu_shmem_init(void)
+{
+	bool		found;
+
+	cpu_shared = ShmemInitStruct("infraguard cpu", sizeof(CpuShared), &found);
+	if (!found)
+	{
+		memset(cpu_shared, 0, sizeof(CpuShared));
+		SpinLockInit(&cpu_shared->mutex);
+	}
+}
 
 /*
  * Read a /proc file into a palloc'd NUL-terminated buffer; NULL (errno
@@ -129,29 +177,35 @@ sleep_ms(long ms)
 	}
 }
 
-/* The previous reading this process compares with: the worker's own, or the shared one. */
-static IgCpuSample *
+/*
+ * The previous reading this process compares with: the worker's own, or the
+ * shared interactive one.  Caller holds the mutex.
+ */
+static CpuSample *
 cpu_slot(void)
 {
-	return ig_in_worker ? &ig_shared->worker_cpu : &ig_shared->cpu;
+	return ig_in_worker ? &cpu_shared->worker : &cpu_shared->interactive;
 }
 
+/*
+ * Keep this reading as the next call's previous one, with the figure it
+ * gave (interval_s 0: none, a baseline only).
+ */
 static void
-remember(const IgCpuTimes *times, TimestampTz at, bool has_pct, double pct, double interval_s)
+remember(const IgCpuTimes *times, TimestampTz at, double pct, double interval_s)
 {
-	IgCpuSample *slot;
+	CpuSample  *slot;
 
-	if (ig_shared == NULL)
+	if (cpu_shared == NULL)
 		return;
+	SpinLockAcquire(&cpu_shared->mutex);
 	slot = cpu_slot();
-	SpinLockAcquire(&ig_shared->cpu_mutex);
 	slot->valid = true;
 	slot->taken_at = at;
 	slot->times = *times;
-	slot->has_pct = has_pct;
 	slot->last_pct = pct;
 	slot->last_interval_s = interval_s;
-	SpinLockRelease(&ig_shared->cpu_mutex);
+	SpinLockRelease(&cpu_shared->mutex);
 }
 
 /*
@@ -162,17 +216,17 @@ remember(const IgCpuTimes *times, TimestampTz at, bool has_pct, double pct, doub
 static bool
 cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *interval_s)
 {
-	IgCpuSample prev = {0};
+	CpuSample	prev = {0};
 	IgCpuTimes	later;
 	TimestampTz later_at;
 	long		max_ms = MAX_INTERVAL_MS;
 	long		min_ms = MIN_INTERVAL_MS;
 
-	if (ig_shared != NULL)
+	if (cpu_shared != NULL)
 	{
-		SpinLockAcquire(&ig_shared->cpu_mutex);
+		SpinLockAcquire(&cpu_shared->mutex);
 		prev = *cpu_slot();
-		SpinLockRelease(&ig_shared->cpu_mutex);
+		SpinLockRelease(&cpu_shared->mutex);
 	}
 	if (ig_in_worker)
 	{
@@ -188,7 +242,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 	{
 		long		age_ms = TimestampDifferenceMilliseconds(prev.taken_at, now);
 
-		if (age_ms < min_ms && prev.has_pct)
+		if (age_ms < min_ms && prev.last_interval_s > 0)
 		{
 			/* a second call in the same cycle: the same figure */
 			*pct = prev.last_pct;
@@ -201,7 +255,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 			ig_cpu_busy_pct(&prev.times, now_times, pct) == IG_OK)
 		{
 			*interval_s = age_ms / 1000.0;
-			remember(now_times, now, true, *pct, *interval_s);
+			remember(now_times, now, *pct, *interval_s);
 			return true;
 		}
 	}
@@ -209,7 +263,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 	if (ig_in_worker)
 	{
 		/* never a short sample for alerting: start the window here */
-		remember(now_times, now, false, 0, 0);
+		remember(now_times, now, 0, 0);
 		return false;
 	}
 
@@ -219,7 +273,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 	if (!read_cpu(&later, NULL) || ig_cpu_busy_pct(now_times, &later, pct) != IG_OK)
 		return false;
 	*interval_s = TimestampDifferenceMilliseconds(now, later_at) / 1000.0;
-	remember(&later, later_at, true, *pct, *interval_s);
+	remember(&later, later_at, *pct, *interval_s);
 	return true;
 }
 

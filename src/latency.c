@@ -21,12 +21,20 @@
  * Parallel workers are not counted: their leader's statement is.
  *
  * Hot path: current_slot() gives the calling backend's own slot
- * (IgLatencySlot, indexed by PGPROC number).  No lock, no atomic
+ * (LatencySlot, indexed by PGPROC number).  No lock, no atomic
  * read-modify-write: one plain read of the shared reset generation and a
  * few stores into memory no other process writes.  Readers sum slots and the
  * per-database totals under the shared lock, which only excludes a backend
  * folding its slot into the totals at exit (so no count is seen twice or
  * lost), never a statement.
+ *
+ * Shared memory ("infraguard latency" in pg_shmem_allocations), owned by
+ * this file: the LatencyShared header, then one LatencySlot per process
+ * that can run statements (MaxBackends, indexed by PGPROC number), then
+ * infraguard.max_databases + 1 LatencyDb totals; slots and totals hold two
+ * histograms each.  With max_connections = 100 and the other defaults
+ * (MaxBackends = 122 on 15) and max_databases = 64 that is
+ *	  32 + 122 * 15416 + 65 * 15416 = 2,882,824 bytes.
  *
  * Copyright (c) 2026, infraguard developers
  *
@@ -48,7 +56,10 @@
 #include "miscadmin.h"
 #include "optimizer/planner.h"
 #include "parser/analyze.h"
+#include "port/atomics.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
 #include "tcop/dest.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
@@ -61,7 +72,123 @@
 #include "utils/timestamp.h"
 
 #include "compat.h"
+#include "ig_histogram.h"
 #include "infraguard.h"
+
+/*
+ * One latency histogram per backend, written only by the backend that owns
+ * it (indexed by its PGPROC number), so the executor hooks need no lock and
+ * no atomic read-modify-write.  generation tags which reset the counts
+ * belong to: after latency_reset() bumps the shared generation, readers
+ * ignore a slot until its owner has zeroed it on its next statement.
+ */
+typedef struct LatencySlot
+{
+	Oid			dboid;			/* database of the owner; InvalidOid = free */
+	uint32		generation;
+	IgHistogram hist;			/* whole statements, as the server log times them */
+	IgHistogram exec;			/* execution only (ExecutorRun + ExecutorFinish,
+								 * or ProcessUtility) */
+} LatencySlot;
+
+/*
+ * Per-database totals that exiting backends fold their slot into.  The last
+ * entry collects databases beyond infraguard.max_databases.
+ */
+typedef struct LatencyDb
+{
+	Oid			dboid;			/* InvalidOid = unused */
+	IgHistogram hist;			/* whole statements */
+	IgHistogram exec;			/* execution only */
+} LatencyDb;
+
+typedef struct LatencyShared
+{
+	LWLock	   *lock;			/* protects dbs[] and folding slots into
+								 * them; readers take it shared */
+	pg_atomic_uint32 generation;	/* bumped by latency_reset() */
+	TimestampTz since;			/* last reset or server start; under lock */
+	int			nslots;
+	int			ndbs;			/* max_databases + 1 (the overflow entry) */
+	/* followed by nslots LatencySlot, then ndbs LatencyDb */
+} LatencyShared;
+
+/* NULL when the library is not preloaded (or before shmem startup) */
+static LatencyShared *latency_shared = NULL;
+static LatencySlot *latency_slots = NULL;
+static LatencyDb *latency_dbs = NULL;
+
+/*
+ * Processes that can run statements: the regular backends, background
+ * workers and WAL senders, whose PGPROC numbers are 0 .. MaxBackends - 1.
+ * Auxiliary processes (numbered after them) run none, and there are many
+ * of them from 18 on (I/O workers), so they get no slot; claim_slot()
+ * refuses numbers beyond the array.
+ */
+static int
+slot_count(void)
+{
+	return MaxBackends;
+}
+
+static Size
+slots_offset(void)
+{
+	return MAXALIGN(sizeof(LatencyShared));
+}
+
+static Size
+dbs_offset(int nslots)
+{
+	return add_size(slots_offset(), MAXALIGN(mul_size(nslots, sizeof(LatencySlot))));
+}
+
+/* Size of the latency shared memory; valid from shmem_request_hook on. */
+Size
+ig_latency_shmem_size(void)
+{
+	return add_size(dbs_offset(slot_count()),
+					mul_size(infraguard_max_databases + 1, sizeof(LatencyDb)));
+}
+
+/*
+ * Create or attach to the latency shared memory; called by the
+ * shmem_startup hook with AddinShmemInitLock held.
+ */
+void
+ig_latency_shmem_init(void)
+{
+	bool		found;
+	Size		size = ig_latency_shmem_size();
+
+	latency_shared = ShmemInitStruct("infraguard latency", size, &found);
+	if (!found)
+	{
+		/* zeroing makes every slot free and every histogram empty */
+		memset(latency_shared, 0, size);
+		latency_shared->lock = &(GetNamedLWLockTranche(IG_LATENCY_TRANCHE))->lock;
+		pg_atomic_init_u32(&latency_shared->generation, 1);
+		latency_shared->since = GetCurrentTimestamp();
+		latency_shared->nslots = slot_count();
+		latency_shared->ndbs = infraguard_max_databases + 1;
+	}
+	latency_slots = (LatencySlot *) ((char *) latency_shared + slots_offset());
+	latency_dbs = (LatencyDb *) ((char *) latency_shared + dbs_offset(latency_shared->nslots));
+}
+
+/*
+ * Error out, pg_stat_statements style, when a function needs the shared
+ * memory of a preloaded library and it is not there.
+ */
+static void
+require_shared(const char *what)
+{
+	if (latency_shared == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s requires infraguard to be loaded via shared_preload_libraries", what),
+				 errhint("Add infraguard to shared_preload_libraries in postgresql.conf and restart the server.")));
+}
 
 static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
 static planner_hook_type prev_planner = NULL;
@@ -72,7 +199,7 @@ static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /* this backend's slot, claimed on its first timed statement */
-static IgLatencySlot *my_slot = NULL;
+static LatencySlot *my_slot = NULL;
 
 /* set by processes whose statements are not the workload (our worker) */
 bool		ig_latency_exclude_backend = false;
@@ -130,7 +257,7 @@ static int8 backend_timed = 0;	/* 0: not decided yet, 1: yes, -1: no */
 static pg_noinline bool
 decide_backend_timed(void)
 {
-	if (ig_shared == NULL)
+	if (latency_shared == NULL)
 		return false;			/* not attached to shared memory (yet) */
 	backend_timed = (IsParallelWorker() || ig_latency_exclude_backend) ? -1 : 1;
 	return backend_timed > 0;
@@ -169,21 +296,21 @@ monotonic_ns(void)
 static void
 latency_fold_at_exit(int code, Datum arg)
 {
-	IgLatencySlot *slot = my_slot;
-	IgLatencyDb *dbs;
-	IgLatencyDb *target = NULL;
+	LatencySlot *slot = my_slot;
+	LatencyDb *dbs;
+	LatencyDb *target = NULL;
 	int			i;
 
-	if (slot == NULL || ig_shared == NULL)
+	if (slot == NULL || latency_shared == NULL)
 		return;
 
-	LWLockAcquire(ig_shared->lock, LW_EXCLUSIVE);
-	if (slot->generation == pg_atomic_read_u32(&ig_shared->latency_generation) &&
+	LWLockAcquire(latency_shared->lock, LW_EXCLUSIVE);
+	if (slot->generation == pg_atomic_read_u32(&latency_shared->generation) &&
 		(ig_hist_count(&slot->hist) > 0 || ig_hist_count(&slot->exec) > 0))
 	{
-		dbs = ig_latency_dbs();
+		dbs = latency_dbs;
 		/* the last entry is the overflow one; never claim it for a database */
-		for (i = 0; i < ig_shared->ndbs - 1; i++)
+		for (i = 0; i < latency_shared->ndbs - 1; i++)
 		{
 			if (dbs[i].dboid == slot->dboid)
 			{
@@ -198,26 +325,26 @@ latency_fold_at_exit(int code, Datum arg)
 			}
 		}
 		if (target == NULL)
-			target = &dbs[ig_shared->ndbs - 1];
+			target = &dbs[latency_shared->ndbs - 1];
 		ig_hist_merge(&target->hist, &slot->hist);
 		ig_hist_merge(&target->exec, &slot->exec);
 	}
 	slot->dboid = InvalidOid;
 	ig_hist_init(&slot->hist);
 	ig_hist_init(&slot->exec);
-	LWLockRelease(ig_shared->lock);
+	LWLockRelease(latency_shared->lock);
 	my_slot = NULL;
 }
 
-static IgLatencySlot *
+static LatencySlot *
 claim_slot(void)
 {
 	int			procno = ig_my_proc_number();
-	IgLatencySlot *slot;
+	LatencySlot *slot;
 
-	if (MyDatabaseId == InvalidOid || procno < 0 || procno >= ig_shared->nslots)
+	if (MyDatabaseId == InvalidOid || procno < 0 || procno >= latency_shared->nslots)
 		return NULL;
-	slot = &ig_latency_slots()[procno];
+	slot = &latency_slots[procno];
 	slot->generation = 0;		/* invisible to readers until zeroed below */
 	pg_write_barrier();
 	ig_hist_init(&slot->hist);
@@ -232,10 +359,10 @@ claim_slot(void)
  * This backend's slot, current with the shared reset generation; NULL if
  * it has none.  The hot path: see the file header.
  */
-static inline IgLatencySlot *
+static inline LatencySlot *
 current_slot(void)
 {
-	IgLatencySlot *slot = my_slot;
+	LatencySlot *slot = my_slot;
 	uint32		generation;
 
 	if (unlikely(slot == NULL))
@@ -244,7 +371,7 @@ current_slot(void)
 		if (slot == NULL)
 			return NULL;
 	}
-	generation = pg_atomic_read_u32(&ig_shared->latency_generation);
+	generation = pg_atomic_read_u32(&latency_shared->generation);
 	if (unlikely(slot->generation != generation))
 	{
 		/* a reset happened: start over, then let readers see the slot again */
@@ -375,7 +502,7 @@ static pg_attribute_always_inline bool
 record_whole_inline(bool new)
 {
 	TimestampTz start;
-	IgLatencySlot *slot;
+	LatencySlot *slot;
 	uint64		ns;
 
 	start = GetCurrentStatementStartTimestamp();
@@ -459,7 +586,7 @@ txn_memory_released(void *arg)
 	 * completed in a protocol message (statement_done), which is still
 	 * running.  A correction needs tracking on and a message running (not
 	 * the Sync of the extended protocol).  (latency_on() and
-	 * record_at_commit both imply ig_shared.)
+	 * record_at_commit both imply latency_shared.)
 	 */
 	if (likely(!proc_exit_inprogress && !is_nested()) &&
 		(new || (latency_on() && debug_query_string != NULL)))
@@ -486,8 +613,8 @@ abort_event(void)
 	prep_msg = 0;
 	prep_msg_ns = 0;
 	if (msg_start != 0 && msg_start == GetCurrentStatementStartTimestamp() &&
-		my_slot != NULL && ig_shared != NULL &&
-		my_slot->generation == pg_atomic_read_u32(&ig_shared->latency_generation))
+		my_slot != NULL && latency_shared != NULL &&
+		my_slot->generation == pg_atomic_read_u32(&latency_shared->generation))
 		ig_hist_remove(&my_slot->hist, msg_ns);
 	msg_start = 0;
 }
@@ -540,7 +667,7 @@ find_timed(QueryDesc *queryDesc)
 static void
 record_exec(uint64 ns)
 {
-	IgLatencySlot *slot = current_slot();
+	LatencySlot *slot = current_slot();
 
 	if (likely(slot != NULL))
 		ig_hist_add(&slot->exec, ns);
@@ -911,20 +1038,20 @@ find_or_add(DbHistogram *out, int *n, Oid dboid)
 static DbHistogram *
 collect_histograms(bool per_database, int *nout, TimestampTz *since)
 {
-	IgLatencySlot *slots = ig_latency_slots();
-	IgLatencyDb *dbs = ig_latency_dbs();
-	int			max_entries = per_database ? ig_shared->ndbs + ig_shared->nslots : 1;
+	LatencySlot *slots = latency_slots;
+	LatencyDb *dbs = latency_dbs;
+	int			max_entries = per_database ? latency_shared->ndbs + latency_shared->nslots : 1;
 	DbHistogram *out = palloc(sizeof(DbHistogram) * max_entries);
 	uint32		generation;
 	int			n = 0;
 	int			i;
 
-	LWLockAcquire(ig_shared->lock, LW_SHARED);
-	generation = pg_atomic_read_u32(&ig_shared->latency_generation);
-	*since = ig_shared->latency_since;
-	for (i = 0; i < ig_shared->ndbs; i++)
+	LWLockAcquire(latency_shared->lock, LW_SHARED);
+	generation = pg_atomic_read_u32(&latency_shared->generation);
+	*since = latency_shared->since;
+	for (i = 0; i < latency_shared->ndbs; i++)
 	{
-		bool		overflow = (i == ig_shared->ndbs - 1);
+		bool		overflow = (i == latency_shared->ndbs - 1);
 
 		DbHistogram *d;
 
@@ -934,9 +1061,9 @@ collect_histograms(bool per_database, int *nout, TimestampTz *since)
 		ig_hist_merge(&d->hist, &dbs[i].hist);
 		ig_hist_merge(&d->exec, &dbs[i].exec);
 	}
-	for (i = 0; i < ig_shared->nslots; i++)
+	for (i = 0; i < latency_shared->nslots; i++)
 	{
-		IgLatencySlot *slot = &slots[i];
+		LatencySlot *slot = &slots[i];
 		Oid			dboid = slot->dboid;
 		DbHistogram *d;
 
@@ -949,7 +1076,7 @@ collect_histograms(bool per_database, int *nout, TimestampTz *since)
 		ig_hist_merge(&d->hist, &slot->hist);
 		ig_hist_merge(&d->exec, &slot->exec);
 	}
-	LWLockRelease(ig_shared->lock);
+	LWLockRelease(latency_shared->lock);
 
 	*nout = n;
 	return out;
@@ -1002,7 +1129,7 @@ latency_rows(FunctionCallInfo fcinfo, bool with_exec)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("per_database must not be NULL")));
 	per_database = PG_GETARG_BOOL(0);
-	ig_require_shared("infraguard.latency()");
+	require_shared("infraguard.latency()");
 	InitMaterializedSRF(fcinfo, 0);
 
 	hists = collect_histograms(per_database, &n, &since);
@@ -1092,7 +1219,7 @@ infraguard_latency_histogram(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("per_database must not be NULL")));
 	per_database = PG_GETARG_BOOL(0);
-	ig_require_shared("infraguard.latency_histogram()");
+	require_shared("infraguard.latency_histogram()");
 	InitMaterializedSRF(fcinfo, 0);
 
 	hists = collect_histograms(per_database, &n, &since);
@@ -1172,21 +1299,21 @@ PG_FUNCTION_INFO_V1(infraguard_latency_reset);
 Datum
 infraguard_latency_reset(PG_FUNCTION_ARGS)
 {
-	IgLatencyDb *dbs;
+	LatencyDb *dbs;
 	int			i;
 
-	ig_require_shared("infraguard.latency_reset()");
-	LWLockAcquire(ig_shared->lock, LW_EXCLUSIVE);
-	dbs = ig_latency_dbs();
-	for (i = 0; i < ig_shared->ndbs; i++)
+	require_shared("infraguard.latency_reset()");
+	LWLockAcquire(latency_shared->lock, LW_EXCLUSIVE);
+	dbs = latency_dbs;
+	for (i = 0; i < latency_shared->ndbs; i++)
 	{
 		dbs[i].dboid = InvalidOid;
 		ig_hist_init(&dbs[i].hist);
 		ig_hist_init(&dbs[i].exec);
 	}
-	pg_atomic_fetch_add_u32(&ig_shared->latency_generation, 1);
-	ig_shared->latency_since = GetCurrentTimestamp();
-	LWLockRelease(ig_shared->lock);
+	pg_atomic_fetch_add_u32(&latency_shared->generation, 1);
+	latency_shared->since = GetCurrentTimestamp();
+	LWLockRelease(latency_shared->lock);
 	PG_RETURN_VOID();
 }
 
