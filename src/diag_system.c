@@ -288,21 +288,31 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
  */
 PG_FUNCTION_INFO_V1(infraguard_system_stats);
 
+#define SYSTEM_STATS_COLS	13
+
 Datum
 infraguard_system_stats(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Datum		values[13];
-	bool		nulls[13];
+	Datum		values[SYSTEM_STATS_COLS];
+	bool		nulls[SYSTEM_STATS_COLS];
 	IgCpuTimes	times;
 	int			ncpus = 0;
+	bool		have_cpu_pct = false;
+	double		cpu_pct = 0;
+	double		cpu_interval_s = 0;
+	bool		have_load = false;
+	double		load[3];
+	bool		have_mem = false;
+	IgMemInfo	mem;
+	bool		have_mem_pct = false;
+	double		mem_pct = 0;
 	TimestampTz now = GetCurrentTimestamp();
 	char	   *buf;
-	int			i;
+	int			i = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
-	for (i = 0; i < 13; i++)
-		nulls[i] = true;
+	memset(nulls, true, sizeof(nulls));
 
 	if (access("/proc/stat", R_OK) != 0)
 	{
@@ -313,59 +323,64 @@ infraguard_system_stats(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	}
 
+	/* CPU first: a fresh sample waits SAMPLE_MS, and load and memory are "now" */
 	if (read_cpu(&times, &ncpus))
-	{
-		double		pct;
-		double		interval_s;
-
-		if (ncpus > 0)
-		{
-			values[0] = Int32GetDatum(ncpus);
-			nulls[0] = false;
-		}
-		if (cpu_busy(&times, now, &pct, &interval_s))
-		{
-			values[4] = Float8GetDatum(round(pct * 100) / 100);
-			values[5] = Float8GetDatum(interval_s);
-			nulls[4] = nulls[5] = false;
-		}
-	}
-
+		have_cpu_pct = cpu_busy(&times, now, &cpu_pct, &cpu_interval_s);
 	buf = read_proc_file("/proc/loadavg");
-	if (buf)
-	{
-		double		load[3];
-
-		if (ig_procfs_parse_loadavg(buf, load) == IG_OK)
-			for (i = 0; i < 3; i++)
-			{
-				values[1 + i] = Float8GetDatum(load[i]);
-				nulls[1 + i] = false;
-			}
-	}
-
+	have_load = (buf != NULL && ig_procfs_parse_loadavg(buf, load) == IG_OK);
 	buf = read_proc_file("/proc/meminfo");
-	if (buf)
-	{
-		IgMemInfo	mem;
-		double		pct;
+	have_mem = (buf != NULL && ig_procfs_parse_meminfo(buf, &mem) == IG_OK);
+	have_mem_pct = (have_mem && ig_mem_used_pct(&mem, &mem_pct) == IG_OK);
 
-		if (ig_procfs_parse_meminfo(buf, &mem) == IG_OK)
-		{
-			values[6] = Int64GetDatum((int64) mem.total_bytes);
-			values[7] = Int64GetDatum((int64) mem.available_bytes);
-			values[9] = Int64GetDatum((int64) mem.swap_total_bytes);
-			values[10] = Int64GetDatum((int64) (mem.swap_total_bytes - Min(mem.swap_free_bytes, mem.swap_total_bytes)));
-			values[11] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.total_bytes));
-			values[12] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.available_bytes));
-			nulls[6] = nulls[7] = nulls[9] = nulls[10] = nulls[11] = nulls[12] = false;
-			if (ig_mem_used_pct(&mem, &pct) == IG_OK)
-			{
-				values[8] = Float8GetDatum(round(pct * 100) / 100);
-				nulls[8] = false;
-			}
-		}
+	memset(nulls, false, sizeof(nulls));
+	if (ncpus > 0)
+		values[i++] = Int32GetDatum(ncpus);
+	else
+		nulls[i++] = true;
+	for (int l = 0; l < 3; l++)
+	{
+		if (have_load)
+			values[i++] = Float8GetDatum(load[l]);
+		else
+			nulls[i++] = true;
 	}
+	if (have_cpu_pct)
+	{
+		values[i++] = Float8GetDatum(round(cpu_pct * 100) / 100);
+		values[i++] = Float8GetDatum(cpu_interval_s);
+	}
+	else
+	{
+		nulls[i++] = true;
+		nulls[i++] = true;
+	}
+	if (have_mem)
+	{
+		values[i++] = Int64GetDatum((int64) mem.total_bytes);
+		values[i++] = Int64GetDatum((int64) mem.available_bytes);
+	}
+	else
+	{
+		nulls[i++] = true;
+		nulls[i++] = true;
+	}
+	if (have_mem_pct)
+		values[i++] = Float8GetDatum(round(mem_pct * 100) / 100);
+	else
+		nulls[i++] = true;
+	if (have_mem)
+	{
+		values[i++] = Int64GetDatum((int64) mem.swap_total_bytes);
+		values[i++] = Int64GetDatum((int64) (mem.swap_total_bytes - Min(mem.swap_free_bytes, mem.swap_total_bytes)));
+		values[i++] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.total_bytes));
+		values[i++] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.available_bytes));
+	}
+	else
+	{
+		while (i < SYSTEM_STATS_COLS)
+			nulls[i++] = true;
+	}
+	Assert(i == SYSTEM_STATS_COLS);
 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	return (Datum) 0;
