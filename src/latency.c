@@ -1114,6 +1114,40 @@ percentile_ms(const IgHistogram *h, double q)
  * infraguard_latency is the 0.1 symbol: the first nine columns only, for a
  * catalog not yet updated.
  */
+#define LATENCY_0_1_COLS	9
+#define LATENCY_0_2_COLS	16
+
+/*
+ * Append calls, p50_ms, p90_ms, p95_ms, p99_ms, max_ms and mean_ms of one
+ * histogram at values[*i]; the statistics are NULL when it is empty.
+ */
+static void
+put_summary(Datum *values, bool *nulls, int *i, const IgHistogram *h)
+{
+	static const double qs[4] = {0.50, 0.90, 0.95, 0.99};
+	bool		empty = (ig_hist_count(h) == 0);
+	int			q;
+
+	values[(*i)++] = Int64GetDatum((int64) ig_hist_count(h));
+	for (q = 0; q < 4; q++)
+	{
+		if (empty)
+			nulls[(*i)++] = true;
+		else
+			values[(*i)++] = Float8GetDatum(percentile_ms(h, qs[q]));
+	}
+	if (empty)
+	{
+		nulls[(*i)++] = true;
+		nulls[(*i)++] = true;
+	}
+	else
+	{
+		values[(*i)++] = Float8GetDatum(h->max_ns / 1e6);
+		values[(*i)++] = Float8GetDatum(ig_hist_mean_ns(h) / 1e6);
+	}
+}
+
 static Datum
 latency_rows(FunctionCallInfo fcinfo, bool with_exec)
 {
@@ -1136,40 +1170,27 @@ latency_rows(FunctionCallInfo fcinfo, bool with_exec)
 	for (i = 0; i < n; i++)
 	{
 		IgHistogram *h = &hists[i].hist;
-		IgHistogram *e = &hists[i].exec;
-		Datum		values[16];
-		bool		nulls[16] = {0};
-		int			c;
+		Datum		values[LATENCY_0_2_COLS];
+		bool		nulls[LATENCY_0_2_COLS] = {0};
+		int			c = 0;
 
 		if (!with_exec && ig_hist_count(h) == 0)
 			continue;
-		values[0] = per_database ? dbname_datum(hists[i].dboid, &nulls[0]) : (Datum) 0;
-		nulls[0] = nulls[0] || !per_database;
-		values[1] = Int64GetDatum((int64) ig_hist_count(h));
-		values[2] = Float8GetDatum(percentile_ms(h, 0.50));
-		values[3] = Float8GetDatum(percentile_ms(h, 0.90));
-		values[4] = Float8GetDatum(percentile_ms(h, 0.95));
-		values[5] = Float8GetDatum(percentile_ms(h, 0.99));
-		values[6] = Float8GetDatum(h->max_ns / 1e6);
-		values[7] = Float8GetDatum(ig_hist_mean_ns(h) / 1e6);
-		values[8] = TimestampTzGetDatum(since);
-		if (ig_hist_count(h) == 0)
-			for (c = 2; c <= 7; c++)
-				nulls[c] = true;
+		if (per_database)
+		{
+			values[c] = dbname_datum(hists[i].dboid, &nulls[c]);
+			c++;
+		}
+		else
+			nulls[c++] = true;
+		put_summary(values, nulls, &c, h);
+		values[c++] = TimestampTzGetDatum(since);
+		Assert(c == LATENCY_0_1_COLS);
 		if (with_exec)
 		{
-			values[9] = Int64GetDatum((int64) ig_hist_count(e));
-			values[10] = Float8GetDatum(percentile_ms(e, 0.50));
-			values[11] = Float8GetDatum(percentile_ms(e, 0.90));
-			values[12] = Float8GetDatum(percentile_ms(e, 0.95));
-			values[13] = Float8GetDatum(percentile_ms(e, 0.99));
-			values[14] = Float8GetDatum(e->max_ns / 1e6);
-			values[15] = Float8GetDatum(ig_hist_mean_ns(e) / 1e6);
-			if (ig_hist_count(e) == 0)
-				for (c = 10; c <= 15; c++)
-					nulls[c] = true;
+			put_summary(values, nulls, &c, &hists[i].exec);
+			Assert(c == LATENCY_0_2_COLS);
 		}
-		c = with_exec ? 16 : 9;
 		if (rsinfo->setDesc->natts != c)
 			elog(ERROR, "infraguard.latency() must return %d columns, the catalog declares %d",
 				 c, rsinfo->setDesc->natts);
@@ -1204,6 +1225,8 @@ infraguard_latency_0_2(PG_FUNCTION_ARGS)
  */
 PG_FUNCTION_INFO_V1(infraguard_latency_histogram);
 
+#define LATENCY_HISTOGRAM_COLS	6
+
 Datum
 infraguard_latency_histogram(PG_FUNCTION_ARGS)
 {
@@ -1230,8 +1253,9 @@ infraguard_latency_histogram(PG_FUNCTION_ARGS)
 		Datum	   *count_datums = palloc(sizeof(Datum) * IG_HIST_NBUCKETS);
 		int			nonempty = 0;
 		int			b;
-		Datum		values[6];
-		bool		nulls[6] = {0};
+		Datum		values[LATENCY_HISTOGRAM_COLS];
+		bool		nulls[LATENCY_HISTOGRAM_COLS] = {0};
+		int			c = 0;
 
 		if (ig_hist_count(h) == 0)
 			continue;
@@ -1243,15 +1267,21 @@ infraguard_latency_histogram(PG_FUNCTION_ARGS)
 			count_datums[nonempty] = Int64GetDatum((int64) h->counts[b]);
 			nonempty++;
 		}
-		values[0] = per_database ? dbname_datum(hists[i].dboid, &nulls[0]) : (Datum) 0;
-		nulls[0] = nulls[0] || !per_database;
-		values[1] = PointerGetDatum(construct_array(bucket_datums, nonempty, INT4OID,
-													sizeof(int32), true, TYPALIGN_INT));
-		values[2] = PointerGetDatum(construct_array(count_datums, nonempty, INT8OID,
-													sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		values[3] = Float8GetDatum(h->sum_ns / 1e6);
-		values[4] = Float8GetDatum(h->max_ns / 1e6);
-		values[5] = TimestampTzGetDatum(since);
+		if (per_database)
+		{
+			values[c] = dbname_datum(hists[i].dboid, &nulls[c]);
+			c++;
+		}
+		else
+			nulls[c++] = true;
+		values[c++] = PointerGetDatum(construct_array(bucket_datums, nonempty, INT4OID,
+													  sizeof(int32), true, TYPALIGN_INT));
+		values[c++] = PointerGetDatum(construct_array(count_datums, nonempty, INT8OID,
+													  sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		values[c++] = Float8GetDatum(h->sum_ns / 1e6);
+		values[c++] = Float8GetDatum(h->max_ns / 1e6);
+		values[c++] = TimestampTzGetDatum(since);
+		Assert(c == LATENCY_HISTOGRAM_COLS);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -1264,6 +1294,8 @@ infraguard_latency_histogram(PG_FUNCTION_ARGS)
  */
 PG_FUNCTION_INFO_V1(infraguard_latency_buckets);
 
+#define LATENCY_BUCKETS_COLS	3
+
 Datum
 infraguard_latency_buckets(PG_FUNCTION_ARGS)
 {
@@ -1273,15 +1305,17 @@ infraguard_latency_buckets(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	for (b = 0; b < IG_HIST_NBUCKETS; b++)
 	{
-		Datum		values[3];
-		bool		nulls[3] = {0};
+		Datum		values[LATENCY_BUCKETS_COLS];
+		bool		nulls[LATENCY_BUCKETS_COLS] = {0};
+		int			c = 0;
 
-		values[0] = Int32GetDatum(b);
-		values[1] = Float8GetDatum(ig_hist_bucket_lower(b) / 1e6);
+		values[c++] = Int32GetDatum(b);
+		values[c++] = Float8GetDatum(ig_hist_bucket_lower(b) / 1e6);
 		if (b == IG_HIST_NBUCKETS - 1)
-			nulls[2] = true;
+			nulls[c++] = true;
 		else
-			values[2] = Float8GetDatum(ig_hist_bucket_upper(b) / 1e6);
+			values[c++] = Float8GetDatum(ig_hist_bucket_upper(b) / 1e6);
+		Assert(c == LATENCY_BUCKETS_COLS);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -1389,17 +1423,20 @@ histogram_from_arrays(ArrayType *buckets, ArrayType *counts, IgHistogram *h)
  */
 PG_FUNCTION_INFO_V1(infraguard_histogram_stats);
 
+#define HISTOGRAM_STATS_COLS	6
+
 Datum
 infraguard_histogram_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	IgHistogram *newer = palloc(sizeof(IgHistogram));
 	IgHistogram *result = newer;
-	Datum		values[6];
-	bool		nulls[6] = {0};
+	Datum		values[HISTOGRAM_STATS_COLS];
+	bool		nulls[HISTOGRAM_STATS_COLS] = {0};
 	bool		reset = false;
 	static const double qs[4] = {0.50, 0.90, 0.95, 0.99};
-	int			i;
+	int			q;
+	int			i = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -1431,16 +1468,17 @@ infraguard_histogram_stats(PG_FUNCTION_ARGS)
 		reset = (ig_hist_diff(result, newer, older) == IG_ERANGE);
 	}
 
-	values[0] = Int64GetDatum((int64) ig_hist_count(result));
-	for (i = 0; i < 4; i++)
+	values[i++] = Int64GetDatum((int64) ig_hist_count(result));
+	for (q = 0; q < 4; q++)
 	{
 		double		ns;
 
-		if (ig_hist_percentile(result, qs[i], &ns) == IG_OK)
-			values[1 + i] = Float8GetDatum(ns / 1e6);
+		if (ig_hist_percentile(result, qs[q], &ns) == IG_OK)
+			values[i++] = Float8GetDatum(ns / 1e6);
 		else
-			nulls[1 + i] = true;
+			nulls[i++] = true;
 	}
-	values[5] = BoolGetDatum(reset);
+	values[i++] = BoolGetDatum(reset);
+	Assert(i == HISTOGRAM_STATS_COLS);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
