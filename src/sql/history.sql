@@ -79,9 +79,9 @@ DECLARE
 	covered_s float8;
 	prev record;
 	hs record;
-	refresh_batch integer := coalesce(nullif(current_setting('infraguard.relation_refresh_batch', true), '')::integer, 500);
-	top_n integer := coalesce(nullif(current_setting('infraguard.top_statements', true), '')::integer, 50);
-	retention interval := coalesce(nullif(current_setting('infraguard.retention', true), '')::interval, interval '30 days');
+	refresh_batch integer;
+	top_n integer;
+	retention interval;
 	prune_batch constant integer := 10000;
 	cutoff timestamptz;
 	changed_relids oid[];
@@ -99,6 +99,18 @@ BEGIN
 				  DETAIL = 'A standby is read-only; its history is the primary''s, replicated.',
 				  HINT = 'Take snapshots on the primary. The worker on a standby only evaluates thresholds and logs.';
 	END IF;
+
+	/*
+	 * The settings' defaults are written once, where the library defines
+	 * them (src/infraguard.c).  Calling into the library first loads it in
+	 * a session that has not yet (no preload, or take_snapshot() as the
+	 * session's first call), and loading defines them; so they are read
+	 * without a default of our own that could differ.
+	 */
+	PERFORM infraguard.version();
+	refresh_batch := current_setting('infraguard.relation_refresh_batch')::integer;
+	top_n := current_setting('infraguard.top_statements')::integer;
+	retention := current_setting('infraguard.retention')::interval;
 
 	/* the history: everything from here to the pruning, or nothing */
 	BEGIN
