@@ -4,7 +4,8 @@
  *
  * Storage design, so that a database with 10,000 tables does not write
  * 30,000 rows a minute:
- *	- server-level values are narrow rows (time, metric, value), ~60 a cycle;
+ *	- server-level values are narrow rows (time, metric, value), about 30 a
+ *	  cycle (NULL values are not written);
  *	- a table gets a history row only when its activity counters moved since
  *	  its last row, an index only when it was scanned, plus a slow refresh (at
  *	  most infraguard.relation_refresh_batch stale tables, and twice as many
