@@ -4,7 +4,7 @@
 -- against the server log, and a hot standby: test/t/040_log_events.pl.
 --
 
--- the kinds, and the ring's size: 1000 slots of 512 bytes and a header
+-- the kinds, and the ring's size: 256 slots of 512 bytes and a header
 SELECT kind, memory_slots FROM infraguard.log_event_totals() ORDER BY kind;
 SELECT size FROM pg_shmem_allocations WHERE name = 'infraguard log events';
 

@@ -27,7 +27,7 @@
  * identifiers, numbers and file names in their messages, not row values.
  *
  * Shared memory: a header and infraguard.log_events_max slots of
- * sizeof(IgLogEvent) = 512 bytes; the default 1000 slots are 512,136
+ * sizeof(IgLogEvent) = 512 bytes; the default 256 slots are 131,208
  * bytes (the "infraguard log events" row of pg_shmem_allocations).
  *
  * Copyright (c) 2026, infraguard developers
@@ -100,14 +100,14 @@ typedef struct IgLogRing
 	IgLogEvent	slots[FLEXIBLE_ARRAY_MEMBER];
 } IgLogRing;
 
-int			infraguard_log_events_max = 1000;
+int			infraguard_log_events_max = 256;
 
 static IgLogRing *ring = NULL;
 static emit_log_hook_type prev_emit_log_hook = NULL;
 static bool in_hook = false;
 
-static Size
-ring_size(void)
+Size
+ig_log_events_shmem_size(void)
 {
 	return add_size(offsetof(IgLogRing, slots),
 					mul_size(infraguard_log_events_max, sizeof(IgLogEvent)));
@@ -119,29 +119,24 @@ ig_log_events_define_gucs(void)
 {
 	DefineCustomIntVariable("infraguard.log_events_max",
 							"Log events kept in shared memory until the worker records them.",
-							"512 bytes each: the default 1000 take 512 kB. Older events are overwritten when more are logged between two snapshots.",
+							"512 bytes each: the default 256 take 128 kB. Older events are overwritten (and counted as lost) when more are logged between two snapshots.",
 							&infraguard_log_events_max,
-							1000, 16, 1000000,
+							256, 16, 1000000,
 							PGC_POSTMASTER,
 							0,
 							NULL, NULL, NULL);
 }
 
+/* under AddinShmemInitLock, from shmem.c's startup hook */
 void
-ig_log_events_shmem_request(void)
-{
-	RequestAddinShmemSpace(ring_size());
-}
-
-void
-ig_log_events_shmem_startup(void)
+ig_log_events_shmem_init(void)
 {
 	bool		found;
 
-	ring = ShmemInitStruct("infraguard log events", ring_size(), &found);
+	ring = ShmemInitStruct("infraguard log events", ig_log_events_shmem_size(), &found);
 	if (!found)
 	{
-		memset(ring, 0, ring_size());
+		memset(ring, 0, ig_log_events_shmem_size());
 		pg_atomic_init_u64(&ring->next_seq, 0);
 		for (int k = 0; k < IG_LOG_NKINDS; k++)
 			pg_atomic_init_u64(&ring->totals[k], 0);
