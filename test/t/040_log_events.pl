@@ -222,6 +222,11 @@ $node->safe_psql('postgres', q{ALTER SYSTEM SET autovacuum = off; SELECT pg_relo
 ok($node->poll_query_until('postgres',
 		"SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"),
 	'autovacuum is off again, no worker left');
+# the launcher may not have read the reload yet: past two of its naps, still none
+sleep 3;
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"),
+	'and none started since');
 $log = compare($node, 'with autovacuum');
 ok($log->{autovacuum} > 0 && $log->{autoanalyze} > 0, 'the log has both autovacuum and autoanalyze reports');
 is($node->safe_psql('postgres', q{
