@@ -50,6 +50,8 @@ my %log_pattern = (
 	lock_wait => qr/LOG:  process \d+ still waiting for /,
 	temp_file => qr/LOG:  temporary file: path /,
 	statement_timeout => qr/ERROR:  canceling statement due to statement timeout/,
+	lock_timeout => qr/ERROR:  canceling statement due to lock timeout/,
+	session_timeout => qr/FATAL:  terminating connection due to idle-in-transaction timeout/,
 	checkpoint => qr/LOG:  (?:checkpoint|restartpoint) complete: /,
 	auth_failure => qr/FATAL:  password authentication failed for user /,
 	too_many_connections => qr/FATAL:  sorry, too many clients already/,
@@ -136,6 +138,26 @@ for (1 .. 2)
 }
 $node->safe_psql('postgres', 'CHECKPOINT');
 
+# lock_timeout: a row held by another transaction
+my $holder = $node->background_psql('postgres');
+$holder->query_safe('BEGIN');
+$holder->query_safe('UPDATE t SET v = 3 WHERE id = 1');
+{
+	my ($ret, $out, $err) = $node->psql('postgres', "SET lock_timeout = '100ms'; UPDATE t SET v = 4 WHERE id = 1");
+	like($err, qr/lock timeout/, 'a statement is cancelled by lock_timeout');
+}
+$holder->query_safe('ROLLBACK');
+$holder->quit;
+
+# idle_in_transaction_session_timeout: a session left idle in its transaction
+my $idle = $node->background_psql('postgres', on_error_stop => 0);
+$idle->query_safe("SET idle_in_transaction_session_timeout = '200ms'");
+$idle->query_safe('BEGIN');
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) > 0 FROM infraguard.log_events('-infinity') WHERE kind = 'session_timeout'"),
+	'a session is ended by idle_in_transaction_session_timeout, an event');
+eval { $idle->quit };
+
 # refused logins: a wrong password three times
 {
 	local $ENV{PGPASSWORD} = 'wrong';
@@ -153,7 +175,7 @@ $node->safe_psql('postgres', 'CHECKPOINT');
 
 my $log = compare($node, 'in memory');
 ok($log->{$_} > 0, "the test provoked at least one $_")
-  foreach qw(deadlock lock_wait temp_file statement_timeout checkpoint auth_failure);
+  foreach qw(deadlock lock_wait temp_file statement_timeout lock_timeout session_timeout checkpoint auth_failure);
 
 # what is kept: tags, and an excerpt, never the statements
 is($node->safe_psql('postgres', q{
