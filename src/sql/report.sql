@@ -308,6 +308,8 @@ GRANT EXECUTE ON FUNCTION infraguard.report_metric_names(text, integer) TO pg_mo
 /*
  * Series of metric_history in since..until as JSON, in the order of the
  * metrics given: [{"name": label, "points": [[epoch, value], ...]}, ...].
+ * A label left NULL is the metric's in the registry (metric_catalog), else
+ * the metric's name.
  * One point per sample up to max_points; above that, consecutive samples
  * are averaged in max_points buckets of equal count.  Each series is one
  * range scan of the (metric, taken_at) index.  NaN and infinite values are
@@ -328,10 +330,12 @@ BEGIN
 		RAISE EXCEPTION 'max_points must be a positive number, not %', coalesce(max_points::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('name', coalesce(labels[m.ord], m.metric), 'points', p.points)
+	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('name', coalesce(labels[m.ord], c.label, m.metric),
+												   'points', p.points)
 							  ORDER BY m.ord),
 					'[]'::jsonb)
 	  FROM unnest(metrics) WITH ORDINALITY m(metric, ord)
+	  LEFT JOIN infraguard.metric_catalog c ON c.metric = m.metric
 	 CROSS JOIN LATERAL (
 			SELECT jsonb_agg(jsonb_build_array(round(b.x::numeric, 3), b.y) ORDER BY b.x) AS points
 			  FROM (SELECT avg(r.x) AS x, avg(r.value) AS y, bool_or(r.recorded) AS recorded
@@ -870,12 +874,10 @@ BEGIN
 		infraguard.report_series(names, labels, since, until, fill_zero => true));
 
 	charts := charts || infraguard.svg_line_chart('Connection slots used', '%', x_range,
-		infraguard.report_series(ARRAY['connection_count'], ARRAY['client connections, % of usable'],
-								 since, until));
+		infraguard.report_series(ARRAY['connection_count'], NULL, since, until));
 
 	charts := charts || infraguard.svg_line_chart('CPU and memory', '%', x_range,
-		infraguard.report_series(ARRAY['cpu_percent', 'memory_percent'], ARRAY['CPU busy', 'memory used'],
-								 since, until));
+		infraguard.report_series(ARRAY['cpu_percent', 'memory_percent'], NULL, since, until));
 
 	charts := charts || infraguard.report_size_chart(since, until);
 

@@ -203,3 +203,44 @@ DROP FUNCTION IF EXISTS infraguard.latency(boolean);
 DROP FUNCTION IF EXISTS infraguard.slow_queries(integer, text);
 DROP FUNCTION IF EXISTS infraguard.report(timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS infraguard.report_tables(timestamptz, timestamptz);
+
+/*
+ * The metric registry (issue 16): one row per health metric, the single
+ * place for its name, unit, direction, meaning, source and default rule.
+ * Its rows are the current definition of every metric, written by
+ * src/sql/metric_catalog.sql like a function definition (so every later
+ * upgrade refreshes them); thresholds stays the DBA's editable copy, seeded
+ * from here.  Entirely the extension's: not marked for pg_dump, since
+ * CREATE EXTENSION rebuilds it on restore.
+ */
+CREATE TABLE infraguard.metric_catalog (
+	metric			text PRIMARY KEY,
+	label			text NOT NULL,
+	unit			text NOT NULL,
+	direction		text NOT NULL CHECK (direction IN ('above', 'below')),
+	description		text NOT NULL,
+	source			text NOT NULL,
+	warning			float8,
+	critical		float8,
+	hold			interval NOT NULL DEFAULT interval '0',
+	clear_margin	float8 NOT NULL DEFAULT 0,
+	clear_hold		interval NOT NULL DEFAULT interval '0',
+	action			text,
+	added_in		text NOT NULL,
+	CONSTRAINT metric_catalog_levels
+		CHECK (infraguard.thresholds_valid(warning, critical, direction)),
+	CONSTRAINT metric_catalog_hold
+		CHECK (hold >= interval '0' AND hold <= interval '7 days'),
+	CONSTRAINT metric_catalog_clear_hold
+		CHECK (clear_hold >= interval '0' AND clear_hold <= interval '7 days'),
+	CONSTRAINT metric_catalog_clear_margin
+		CHECK (clear_margin >= 0 AND clear_margin < 'Infinity')
+);
+COMMENT ON TABLE infraguard.metric_catalog IS
+	'Every health metric: unit, direction, meaning, source and default thresholds and alert rule (infraguard.thresholds holds the levels in force)';
+COMMENT ON COLUMN infraguard.metric_catalog.label IS 'Short name for charts and legends';
+COMMENT ON COLUMN infraguard.metric_catalog.source IS 'Where the value comes from';
+COMMENT ON COLUMN infraguard.metric_catalog.added_in IS
+	'Extension version that added the metric: its upgrade script seeds the threshold';
+REVOKE ALL ON TABLE infraguard.metric_catalog FROM PUBLIC;
+GRANT SELECT ON TABLE infraguard.metric_catalog TO pg_monitor;
