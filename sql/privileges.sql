@@ -82,7 +82,7 @@ SELECT infraguard.disable_threshold('cpu_percent');
 SELECT infraguard.take_snapshot();
 DELETE FROM infraguard.alerts;
 DELETE FROM infraguard.alert_events;
-SELECT infraguard.evaluate_alerts();
+SELECT infraguard_internal.evaluate_alerts();
 RESET ROLE;
 
 -- a role granted disk_usage() alone gets the numbers but not the server's paths

@@ -58,7 +58,7 @@ COMMENT ON FUNCTION infraguard.blocking() IS
 REVOKE ALL ON FUNCTION infraguard.blocking() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.blocking() TO pg_monitor;
 
-CREATE OR REPLACE FUNCTION infraguard.check_duration(min_duration interval)
+CREATE OR REPLACE FUNCTION infraguard_internal.check_duration(min_duration interval)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -72,9 +72,9 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.check_duration(interval) IS 'Internal: validate a duration argument';
-REVOKE ALL ON FUNCTION infraguard.check_duration(interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.check_duration(interval) TO pg_monitor, pg_signal_backend;
+COMMENT ON FUNCTION infraguard_internal.check_duration(interval) IS 'Internal: validate a duration argument';
+REVOKE ALL ON FUNCTION infraguard_internal.check_duration(interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.check_duration(interval) TO pg_monitor, pg_signal_backend;
 
 /*
  * Sessions whose running query, or open transaction, is older than
@@ -87,7 +87,7 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM infraguard.check_duration(min_duration);
+	PERFORM infraguard_internal.check_duration(min_duration);
 	RETURN QUERY
 	SELECT a.pid, a.usename, a.datname, a.backend_type, a.state,
 		   CASE WHEN a.state = 'active'
@@ -126,7 +126,7 @@ AS $$
 DECLARE
 	r record;
 BEGIN
-	PERFORM infraguard.check_duration(min_duration);
+	PERFORM infraguard_internal.check_duration(min_duration);
 	IF dry_run IS NULL THEN
 		RAISE EXCEPTION 'dry_run must not be NULL'
 			USING ERRCODE = 'null_value_not_allowed',

@@ -20,7 +20,7 @@
  * All of them only read: they are granted to pg_monitor.
  */
 
-CREATE OR REPLACE FUNCTION infraguard.html_escape(value text)
+CREATE OR REPLACE FUNCTION infraguard_internal.html_escape(value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -28,16 +28,16 @@ AS $$
 	SELECT replace(replace(replace(replace(replace(coalesce(value, ''),
 		'&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
 $$;
-COMMENT ON FUNCTION infraguard.html_escape(text) IS
+COMMENT ON FUNCTION infraguard_internal.html_escape(text) IS
 	'Text made safe for HTML content and quoted attributes (& < > " '' escaped); NULL gives an empty string';
-REVOKE ALL ON FUNCTION infraguard.html_escape(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.html_escape(text) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.html_escape(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.html_escape(text) TO pg_monitor;
 
 /*
  * A value with its unit, as the legends and tables show it: sizes through
  * pg_size_pretty, other values with at most two decimals.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_format_value(value float8, unit text)
+CREATE OR REPLACE FUNCTION infraguard_internal.report_format_value(value float8, unit text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -51,10 +51,10 @@ AS $$
 		ELSE trim_scale(round(value::numeric, 2))::text || ' ' || unit
 	END
 $$;
-COMMENT ON FUNCTION infraguard.report_format_value(float8, text) IS
+COMMENT ON FUNCTION infraguard_internal.report_format_value(float8, text) IS
 	'Internal: a value with its unit for report(): sizes pretty-printed, others rounded to two decimals';
-REVOKE ALL ON FUNCTION infraguard.report_format_value(float8, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_format_value(float8, text) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_format_value(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_format_value(float8, text) TO pg_monitor;
 
 /*
  * The window of a report or of one of its parts, checked once for all of
@@ -62,7 +62,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_format_value(float8, text) TO pg_mon
  * years of history by mistake).  The length is computed from the epochs:
  * subtracting timestamps thousands of years apart overflows an interval.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_check_window(since timestamptz, until timestamptz)
+CREATE OR REPLACE FUNCTION infraguard_internal.report_check_window(since timestamptz, until timestamptz)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -91,10 +91,10 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.report_check_window(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION infraguard_internal.report_check_window(timestamptz, timestamptz) IS
 	'Internal: error 22023 unless since..until is a finite window of some length and at most 400 days';
-REVOKE ALL ON FUNCTION infraguard.report_check_window(timestamptz, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_check_window(timestamptz, timestamptz) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_check_window(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_check_window(timestamptz, timestamptz) TO pg_monitor;
 
 /*
  * Ticks of a value axis covering lo..hi: four or five "nice" steps (1, 2,
@@ -102,7 +102,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_check_window(timestamptz, timestampt
  * exact.  Sizes are shown in the largest binary unit below the top of the
  * axis; sessions take whole steps.  A flat series gets some room around it.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_value_ticks(lo float8, hi float8, unit text)
+CREATE OR REPLACE FUNCTION infraguard_internal.report_value_ticks(lo float8, hi float8, unit text)
 RETURNS TABLE (tick float8, label text)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -184,17 +184,17 @@ BEGIN
 	  FROM generate_series(0, n) i;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.report_value_ticks(float8, float8, text) IS
+COMMENT ON FUNCTION infraguard_internal.report_value_ticks(float8, float8, text) IS
 	'Internal: labelled ticks of a chart''s value axis covering lo..hi in the unit given';
-REVOKE ALL ON FUNCTION infraguard.report_value_ticks(float8, float8, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_value_ticks(float8, float8, text) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_value_ticks(float8, float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_value_ticks(float8, float8, text) TO pg_monitor;
 
 /*
  * Ticks of a time axis: the smallest round step (1 s ... 1 year) that gives
  * at most seven ticks, aligned on the local day, week or month of the
  * session's TimeZone, labelled as precisely as the step needs.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_time_ticks(x_from timestamptz, x_to timestamptz)
+CREATE OR REPLACE FUNCTION infraguard_internal.report_time_ticks(x_from timestamptz, x_to timestamptz)
 RETURNS TABLE (tick timestamptz, label text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -263,10 +263,10 @@ BEGIN
 	 WHERE t >= x_from;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.report_time_ticks(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION infraguard_internal.report_time_ticks(timestamptz, timestamptz) IS
 	'Internal: labelled ticks of a chart''s time axis, in the session''s time zone';
-REVOKE ALL ON FUNCTION infraguard.report_time_ticks(timestamptz, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_time_ticks(timestamptz, timestamptz) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_time_ticks(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_time_ticks(timestamptz, timestamptz) TO pg_monitor;
 
 /*
  * The metrics recorded under a prefix ('connections:', 'disk_used_pct:'),
@@ -275,7 +275,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_time_ticks(timestamptz, timestamptz)
  * history is.  Names are not filtered by time; report_series() leaves out the
  * ones with no sample in its window.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_metric_names(prefix text, max_names integer DEFAULT 50)
+CREATE OR REPLACE FUNCTION infraguard_internal.report_metric_names(prefix text, max_names integer DEFAULT 50)
 RETURNS TABLE (metric text, label text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -300,10 +300,10 @@ AS $$
 	  FROM names n
 	 WHERE starts_with(n.metric, prefix COLLATE "C")
 $$;
-COMMENT ON FUNCTION infraguard.report_metric_names(text, integer) IS
+COMMENT ON FUNCTION infraguard_internal.report_metric_names(text, integer) IS
 	'Internal: names of the recorded metrics that start with a prefix, and the rest of each name';
-REVOKE ALL ON FUNCTION infraguard.report_metric_names(text, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_metric_names(text, integer) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_metric_names(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_metric_names(text, integer) TO pg_monitor;
 
 /*
  * Series of metric_history in since..until as JSON, in the order of the
@@ -317,7 +317,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_metric_names(text, integer) TO pg_mo
  * for a metric counts as 0 (connections:<state> is recorded only for the
  * states that had sessions); a metric with no row at all is still left out.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_series(metrics text[], labels text[], since timestamptz,
+CREATE OR REPLACE FUNCTION infraguard_internal.report_series(metrics text[], labels text[], since timestamptz,
 										 until timestamptz, max_points integer DEFAULT 500,
 										 fill_zero boolean DEFAULT false)
 RETURNS jsonb
@@ -325,7 +325,7 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM infraguard.report_check_window(since, until);
+	PERFORM infraguard_internal.report_check_window(since, until);
 	IF max_points IS NULL OR max_points < 1 THEN
 		RAISE EXCEPTION 'max_points must be a positive number, not %', coalesce(max_points::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value';
@@ -360,10 +360,10 @@ BEGIN
 	);
 END;
 $$;
-COMMENT ON FUNCTION infraguard.report_series(text[], text[], timestamptz, timestamptz, integer, boolean) IS
+COMMENT ON FUNCTION infraguard_internal.report_series(text[], text[], timestamptz, timestamptz, integer, boolean) IS
 	'Internal: metric_history series of a window as JSON points, at most max_points per series';
-REVOKE ALL ON FUNCTION infraguard.report_series(text[], text[], timestamptz, timestamptz, integer, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_series(text[], text[], timestamptz, timestamptz, integer, boolean) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_series(text[], text[], timestamptz, timestamptz, integer, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_series(text[], text[], timestamptz, timestamptz, integer, boolean) TO pg_monitor;
 
 /*
  * A line chart as an HTML <figure>: title, inline SVG with labelled axes
@@ -376,7 +376,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_series(text[], text[], timestamptz, 
  * y_from_zero, else from near their minimum.  For tests, each series' <g> has
  * data-points = its point count, and each marker is <circle class="pt">.
  */
-CREATE OR REPLACE FUNCTION infraguard.svg_line_chart(title text, unit text, x_range tstzrange, series jsonb,
+CREATE OR REPLACE FUNCTION infraguard_internal.svg_line_chart(title text, unit text, x_range tstzrange, series jsonb,
 										  y_from_zero boolean DEFAULT true,
 										  forecast_from timestamptz DEFAULT NULL,
 										  notes text[] DEFAULT NULL)
@@ -415,7 +415,7 @@ DECLARE
 	t record;
 	s record;
 BEGIN
-	SELECT coalesce(string_agg('<p class="note">' || infraguard.html_escape(n) || '</p>', '' ORDER BY i), '')
+	SELECT coalesce(string_agg('<p class="note">' || infraguard_internal.html_escape(n) || '</p>', '' ORDER BY i), '')
 	  INTO note_html
 	  FROM unnest(notes) WITH ORDINALITY u(n, i)
 	 WHERE n IS NOT NULL;
@@ -426,7 +426,7 @@ BEGIN
 	IF samples = 0 OR x0 IS NULL OR x1 IS NULL OR x1 <= x0 THEN
 		RETURN format('<figure class="chart" id="%s"><figcaption>%s</figcaption>'
 					  '<p class="nodata">no data in this window</p>%s</figure>',
-					  infraguard.html_escape(slug), infraguard.html_escape(title), note_html);
+					  infraguard_internal.html_escape(slug), infraguard_internal.html_escape(title), note_html);
 	END IF;
 
 	/* the value axis covers every point and projection */
@@ -444,7 +444,7 @@ BEGIN
 	END IF;
 
 	svg := format('<svg class="plot" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-label="%s" data-samples="%s">',
-				  width, height, width, height, infraguard.html_escape(title), samples);
+				  width, height, width, height, infraguard_internal.html_escape(title), samples);
 
 	/* forecast area, behind everything */
 	IF forecast_from IS NOT NULL AND forecast_from > x_from AND forecast_from < x_to THEN
@@ -459,7 +459,7 @@ BEGIN
 	/* value axis: grid lines and labels; the outer ticks are the axis' extent */
 	SELECT array_agg(v.tick ORDER BY v.tick), array_agg(v.label ORDER BY v.tick)
 	  INTO y_ticks, y_labels
-	  FROM infraguard.report_value_ticks(lo, hi, unit) v;
+	  FROM infraguard_internal.report_value_ticks(lo, hi, unit) v;
 	lo := y_ticks[1];
 	hi := y_ticks[array_upper(y_ticks, 1)];
 	FOR i IN 1 .. array_upper(y_ticks, 1) LOOP
@@ -467,16 +467,16 @@ BEGIN
 		svg := svg || format('<line class="grid" x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#e5e7eb"/>'
 							 '<text class="ylabel" x="%4$s" y="%5$s" font-size="11" fill="#57606a" text-anchor="end">%6$s</text>',
 							 pad_left, fy, pad_left + plot_w, pad_left - 6, fy + 4,
-							 infraguard.html_escape(y_labels[i]));
+							 infraguard_internal.html_escape(y_labels[i]));
 	END LOOP;
 
 	/* time axis */
-	FOR t IN SELECT tt.tick, tt.label FROM infraguard.report_time_ticks(x_from, x_to) tt ORDER BY tt.tick LOOP
+	FOR t IN SELECT tt.tick, tt.label FROM infraguard_internal.report_time_ticks(x_from, x_to) tt ORDER BY tt.tick LOOP
 		fx := round((pad_left + (extract(epoch FROM t.tick) - x0) / (x1 - x0) * plot_w)::numeric, 1);
 		svg := svg || format('<line x1="%1$s" y1="%2$s" x2="%1$s" y2="%3$s" stroke="#8c959f"/>'
 							 '<text class="xlabel" x="%1$s" y="%4$s" font-size="11" fill="#57606a" text-anchor="middle">%5$s</text>',
 							 fx, pad_top + plot_h, pad_top + plot_h + 4, pad_top + plot_h + 17,
-							 infraguard.html_escape(t.label));
+							 infraguard_internal.html_escape(t.label));
 	END LOOP;
 	svg := svg || format('<line class="axis" x1="%1$s" y1="%2$s" x2="%1$s" y2="%3$s" stroke="#8c959f"/>'
 						 '<line class="axis" x1="%1$s" y1="%3$s" x2="%4$s" y2="%3$s" stroke="#8c959f"/>',
@@ -518,7 +518,7 @@ BEGIN
 		svg := svg || format('<g class="series" data-series="%1$s" data-points="%2$s" fill="%3$s">'
 							 '<polyline fill="none" stroke="%3$s" stroke-width="%4$s" stroke-linejoin="round" points="%5$s"/>'
 							 '%6$s%7$s</g>',
-							 infraguard.html_escape(s.name), s.n, s.colour, s.stroke, s.line,
+							 infraguard_internal.html_escape(s.name), s.n, s.colour, s.stroke, s.line,
 							 CASE WHEN s.projection IS NOT NULL
 								  THEN format('<polyline class="projection" fill="none" stroke="%s" stroke-width="%s" stroke-dasharray="6 4" points="%s"/>',
 											  s.colour, s.stroke, s.projection)
@@ -526,7 +526,7 @@ BEGIN
 							 s.dots);
 		legend := legend || format('<li><span class="swatch" style="background:%s"></span>%s</li>',
 								   s.colour,
-								   infraguard.html_escape(s.name || CASE WHEN s.drawn_over_by IS DISTINCT FROM s.name
+								   infraguard_internal.html_escape(s.name || CASE WHEN s.drawn_over_by IS DISTINCT FROM s.name
 																		 THEN ' (same as ' || s.drawn_over_by || ')'
 																		 ELSE '' END));
 	END LOOP;
@@ -536,13 +536,13 @@ BEGIN
 	END IF;
 
 	RETURN format('<figure class="chart" id="%s"><figcaption>%s</figcaption>%s</svg><ul class="legend">%s</ul>%s</figure>',
-				  infraguard.html_escape(slug), infraguard.html_escape(title), svg, legend, note_html);
+				  infraguard_internal.html_escape(slug), infraguard_internal.html_escape(title), svg, legend, note_html);
 END;
 $$;
-COMMENT ON FUNCTION infraguard.svg_line_chart(text, text, tstzrange, jsonb, boolean, timestamptz, text[]) IS
+COMMENT ON FUNCTION infraguard_internal.svg_line_chart(text, text, tstzrange, jsonb, boolean, timestamptz, text[]) IS
 	'Internal: an HTML figure with an inline SVG line chart of JSON series, or a no-data note';
-REVOKE ALL ON FUNCTION infraguard.svg_line_chart(text, text, tstzrange, jsonb, boolean, timestamptz, text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.svg_line_chart(text, text, tstzrange, jsonb, boolean, timestamptz, text[]) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.svg_line_chart(text, text, tstzrange, jsonb, boolean, timestamptz, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.svg_line_chart(text, text, tstzrange, jsonb, boolean, timestamptz, text[]) TO pg_monitor;
 
 /*
  * The alerts open at some time in since..until, one lane per metric (at
@@ -551,7 +551,7 @@ GRANT EXECUTE ON FUNCTION infraguard.svg_line_chart(text, text, tstzrange, jsonb
  * as tooltip; or a "no alerts in this window" note.  Each bar is
  * <rect class="alert" data-level=...>.
  */
-CREATE OR REPLACE FUNCTION infraguard.svg_alert_timeline(since timestamptz, until timestamptz)
+CREATE OR REPLACE FUNCTION infraguard_internal.svg_alert_timeline(since timestamptz, until timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -576,7 +576,7 @@ DECLARE
 	prev_lane bigint := 0;
 	t record;
 BEGIN
-	PERFORM infraguard.report_check_window(since, until);
+	PERFORM infraguard_internal.report_check_window(since, until);
 	SELECT least(count(DISTINCT al.metric), max_lanes) INTO lanes
 	  FROM infraguard.alerts al
 	 WHERE al.opened_at <= until AND (al.resolved_at IS NULL OR al.resolved_at >= since);
@@ -588,12 +588,12 @@ BEGIN
 
 	svg := format('<svg class="timeline" viewBox="0 0 %1$s %2$s" width="%1$s" height="%2$s" role="img" aria-label="Alerts">',
 				  width, pad_top + plot_h + pad_bottom);
-	FOR t IN SELECT tt.tick, tt.label FROM infraguard.report_time_ticks(since, until) tt ORDER BY tt.tick LOOP
+	FOR t IN SELECT tt.tick, tt.label FROM infraguard_internal.report_time_ticks(since, until) tt ORDER BY tt.tick LOOP
 		fx := round((pad_left + (extract(epoch FROM t.tick) - x0) / (x1 - x0) * plot_w)::numeric, 1);
 		svg := svg || format('<line class="grid" x1="%1$s" y1="%2$s" x2="%1$s" y2="%3$s" stroke="#e5e7eb"/>'
 							 '<text class="xlabel" x="%1$s" y="%4$s" font-size="11" fill="#57606a" text-anchor="middle">%5$s</text>',
 							 fx, pad_top, pad_top + plot_h + 4, pad_top + plot_h + 17,
-							 infraguard.html_escape(t.label));
+							 infraguard_internal.html_escape(t.label));
 	END LOOP;
 
 	/*
@@ -638,18 +638,18 @@ BEGIN
 								 pad_left, lane_y, plot_w, lane_h,
 								 CASE WHEN t.lane % 2 = 1 THEN '#f6f8fa' ELSE '#ffffff' END,
 								 pad_left - 8, lane_y + lane_h / 2 + 4,
-								 infraguard.html_escape(CASE WHEN length(t.metric) > 26
+								 infraguard_internal.html_escape(CASE WHEN length(t.metric) > 26
 															 THEN left(t.metric, 25) || '...' ELSE t.metric END));
 			prev_lane := t.lane;
 		END IF;
 		bar_x := pad_left + (extract(epoch FROM t.t0) - x0) / (x1 - x0) * plot_w;
 		svg := svg || format('<rect class="alert" data-level="%s" x="%s" y="%s" width="%s" height="%s" rx="3" fill="%s">'
 							 '<title>%s</title></rect>',
-							 infraguard.html_escape(t.level), round(bar_x::numeric, 1), lane_y + 5,
+							 infraguard_internal.html_escape(t.level), round(bar_x::numeric, 1), lane_y + 5,
 							 round(greatest((extract(epoch FROM t.t1) - extract(epoch FROM t.t0)) / (x1 - x0) * plot_w, 3)::numeric, 1),
 							 lane_h - 10,
 							 CASE t.level WHEN 'critical' THEN '#cf222e' ELSE '#d4a72c' END,
-							 infraguard.html_escape(format('%s: %s (opened %s, %s)%s', t.level, t.message,
+							 infraguard_internal.html_escape(format('%s: %s (opened %s, %s)%s', t.level, t.message,
 														   to_char(t.opened_at, 'YYYY-MM-DD HH24:MI:SS'),
 														   coalesce('resolved ' || to_char(t.resolved_at, 'YYYY-MM-DD HH24:MI:SS'),
 																	'still open'),
@@ -667,10 +667,10 @@ BEGIN
 		   '<li><span class="swatch bar" style="background:#cf222e"></span>critical</li></ul></figure>';
 END;
 $$;
-COMMENT ON FUNCTION infraguard.svg_alert_timeline(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION infraguard_internal.svg_alert_timeline(timestamptz, timestamptz) IS
 	'Internal: an HTML figure with the alerts of a window as bars on a timeline, or a no-alerts note';
-REVOKE ALL ON FUNCTION infraguard.svg_alert_timeline(timestamptz, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.svg_alert_timeline(timestamptz, timestamptz) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.svg_alert_timeline(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.svg_alert_timeline(timestamptz, timestamptz) TO pg_monitor;
 
 /*
  * An HTML table.  body_rows is a JSON array of rows, each an array of cells;
@@ -679,7 +679,7 @@ GRANT EXECUTE ON FUNCTION infraguard.svg_alert_timeline(timestamptz, timestamptz
  * class ("num" right-aligns).  Every text and class is escaped here, so no
  * caller ever passes HTML.  No row: empty_note as a paragraph instead.
  */
-CREATE OR REPLACE FUNCTION infraguard.html_table(headings text[], body_rows jsonb,
+CREATE OR REPLACE FUNCTION infraguard_internal.html_table(headings text[], body_rows jsonb,
 									  column_classes text[] DEFAULT NULL,
 									  empty_note text DEFAULT 'none')
 RETURNS text
@@ -688,21 +688,21 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE
 		WHEN coalesce(jsonb_array_length(body_rows), 0) = 0
-		THEN '<p class="empty">' || infraguard.html_escape(empty_note) || '</p>'
+		THEN '<p class="empty">' || infraguard_internal.html_escape(empty_note) || '</p>'
 		ELSE '<table><thead><tr>'
 			 || (SELECT string_agg('<th' || CASE WHEN column_classes[h.i] IS NOT NULL
-												 THEN ' class="' || infraguard.html_escape(column_classes[h.i]) || '"'
+												 THEN ' class="' || infraguard_internal.html_escape(column_classes[h.i]) || '"'
 												 ELSE '' END
-								   || '>' || infraguard.html_escape(h.heading) || '</th>', '' ORDER BY h.i)
+								   || '>' || infraguard_internal.html_escape(h.heading) || '</th>', '' ORDER BY h.i)
 				   FROM unnest(headings) WITH ORDINALITY h(heading, i))
 			 || '</tr></thead><tbody>'
 			 || (SELECT string_agg('<tr>' || (
 						SELECT string_agg('<td'
 										  || CASE WHEN c.cls IS NOT NULL
-												  THEN ' class="' || infraguard.html_escape(c.cls) || '"'
+												  THEN ' class="' || infraguard_internal.html_escape(c.cls) || '"'
 												  ELSE '' END
 										  || '>'
-										  || infraguard.html_escape(CASE WHEN jsonb_typeof(c.cell) = 'object'
+										  || infraguard_internal.html_escape(CASE WHEN jsonb_typeof(c.cell) = 'object'
 																		 THEN c.cell->>'text'
 																		 ELSE c.cell #>> '{}' END)
 										  || '</td>', '' ORDER BY c.j)
@@ -715,15 +715,15 @@ AS $$
 			 || '</tbody></table>'
 	END
 $$;
-COMMENT ON FUNCTION infraguard.html_table(text[], jsonb, text[], text) IS
+COMMENT ON FUNCTION infraguard_internal.html_table(text[], jsonb, text[], text) IS
 	'Internal: an HTML table of JSON rows, every cell and class escaped; a note when there is no row';
-REVOKE ALL ON FUNCTION infraguard.html_table(text[], jsonb, text[], text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.html_table(text[], jsonb, text[], text) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.html_table(text[], jsonb, text[], text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.html_table(text[], jsonb, text[], text) TO pg_monitor;
 
 /*
  * "Health now": a count per status, then health() with status colours.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_health()
+CREATE OR REPLACE FUNCTION infraguard_internal.report_health()
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -733,31 +733,31 @@ AS $$
 	)
 	SELECT '<section id="health"><h2>Health now</h2><p class="summary">'
 		   || coalesce((SELECT string_agg(format('<span class="pill st-%s">%s %s</span>',
-												 infraguard.html_escape(c.status), c.n, infraguard.html_escape(c.status)),
+												 infraguard_internal.html_escape(c.status), c.n, infraguard_internal.html_escape(c.status)),
 										  ' ' ORDER BY c.rank)
 						  FROM (SELECT h.status, count(*) AS n,
 									   CASE h.status WHEN 'critical' THEN 0 WHEN 'warning' THEN 1
 													 WHEN 'ok' THEN 2 ELSE 3 END AS rank
 								  FROM h GROUP BY h.status) c), '')
 		   || '</p>'
-		   || infraguard.html_table(
+		   || infraguard_internal.html_table(
 				ARRAY['check', 'status', 'value', 'warning', 'critical', 'detail', 'action'],
 				(SELECT jsonb_agg(jsonb_build_array(
 							h.check_name,
 							jsonb_build_object('text', h.status, 'class', 'status st-' || h.status),
-							infraguard.report_format_value(h.value, h.unit),
-							infraguard.report_format_value(h.warning, h.unit),
-							infraguard.report_format_value(h.critical, h.unit),
+							infraguard_internal.report_format_value(h.value, h.unit),
+							infraguard_internal.report_format_value(h.warning, h.unit),
+							infraguard_internal.report_format_value(h.critical, h.unit),
 							h.detail, h.action) ORDER BY h.ordinality)
 				   FROM h),
 				ARRAY[NULL, NULL, 'num', 'num', 'num', NULL, NULL],
 				'no check is enabled')
 		   || '</section>'
 $$;
-COMMENT ON FUNCTION infraguard.report_health() IS
+COMMENT ON FUNCTION infraguard_internal.report_health() IS
 	'Internal: the "Health now" section of report(): health() with status colours';
-REVOKE ALL ON FUNCTION infraguard.report_health() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_health() TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_health() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_health() TO pg_monitor;
 
 /*
  * Database sizes (the eight largest in the window) with their forecast:
@@ -768,7 +768,7 @@ GRANT EXECUTE ON FUNCTION infraguard.report_health() TO pg_monitor;
  * ("12 minutes of history, need 6 hours").  Nothing is extrapolated that
  * capacity_forecast() does not trust.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_size_chart(since timestamptz, until timestamptz)
+CREATE OR REPLACE FUNCTION infraguard_internal.report_size_chart(since timestamptz, until timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -782,19 +782,19 @@ DECLARE
 	projected boolean;
 BEGIN
 	/* the window first: from 17 on, an absurd one overflows interval math */
-	PERFORM infraguard.report_check_window(since, until);
+	PERFORM infraguard_internal.report_check_window(since, until);
 	horizon := until + (until - since) / 4;
 	SELECT array_agg(d.metric ORDER BY d.latest DESC, d.metric), array_agg(d.label ORDER BY d.latest DESC, d.metric)
 	  INTO names, labels
 	  FROM (SELECT n.metric, n.label, l.value AS latest
-			  FROM infraguard.report_metric_names('database_size_bytes:') n
+			  FROM infraguard_internal.report_metric_names('database_size_bytes:') n
 			 CROSS JOIN LATERAL (SELECT h.value FROM infraguard.metric_history h
 								  WHERE h.metric = n.metric COLLATE "C"
 									AND h.taken_at >= since AND h.taken_at <= until
 								  ORDER BY h.taken_at DESC LIMIT 1) l
 			 ORDER BY l.value DESC, n.metric
 			 LIMIT 8) d;
-	series := infraguard.report_series(names, labels, since, until);
+	series := infraguard_internal.report_series(names, labels, since, until);
 
 	SELECT jsonb_agg(CASE WHEN f.trusted IS NOT TRUE THEN e.s
 						  ELSE e.s || jsonb_build_object('projection', jsonb_build_array(
@@ -833,21 +833,21 @@ BEGIN
 	  LEFT JOIN infraguard.capacity_forecast(until - since) f
 		ON f.kind = 'database' AND f.name = e.s->>'name';
 
-	RETURN infraguard.svg_line_chart('Database size', 'bytes',
+	RETURN infraguard_internal.svg_line_chart('Database size', 'bytes',
 									 tstzrange(since, CASE WHEN projected THEN horizon ELSE until END, '[]'),
 									 series, false,
 									 CASE WHEN projected THEN until END, notes);
 END;
 $$;
-COMMENT ON FUNCTION infraguard.report_size_chart(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION infraguard_internal.report_size_chart(timestamptz, timestamptz) IS
 	'Internal: report()''s database size chart with a dashed forecast and days to the storage thresholds';
-REVOKE ALL ON FUNCTION infraguard.report_size_chart(timestamptz, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_size_chart(timestamptz, timestamptz) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_size_chart(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_size_chart(timestamptz, timestamptz) TO pg_monitor;
 
 /*
  * The "History" section: every chart of the window.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_charts(since timestamptz, until timestamptz)
+CREATE OR REPLACE FUNCTION infraguard_internal.report_charts(since timestamptz, until timestamptz)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -858,51 +858,51 @@ DECLARE
 	names text[];
 	labels text[];
 BEGIN
-	PERFORM infraguard.report_check_window(since, until);
+	PERFORM infraguard_internal.report_check_window(since, until);
 	/*
 	 * The rows behind the latency_history view, read per metric: each series
 	 * is then one range of the (metric, taken_at) index.
 	 */
-	charts := infraguard.svg_line_chart('Statement latency', 'ms', x_range,
-		infraguard.report_series(ARRAY['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms'],
+	charts := infraguard_internal.svg_line_chart('Statement latency', 'ms', x_range,
+		infraguard_internal.report_series(ARRAY['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms'],
 								 ARRAY['p50', 'p95', 'p99'], since, until));
 
 	SELECT array_agg(n.metric ORDER BY n.metric), array_agg(n.label ORDER BY n.metric)
 	  INTO names, labels
-	  FROM infraguard.report_metric_names('connections:') n;
-	charts := charts || infraguard.svg_line_chart('Connections by state', 'sessions', x_range,
-		infraguard.report_series(names, labels, since, until, fill_zero => true));
+	  FROM infraguard_internal.report_metric_names('connections:') n;
+	charts := charts || infraguard_internal.svg_line_chart('Connections by state', 'sessions', x_range,
+		infraguard_internal.report_series(names, labels, since, until, fill_zero => true));
 
-	charts := charts || infraguard.svg_line_chart('Connection slots used', '%', x_range,
-		infraguard.report_series(ARRAY['connection_count'], NULL, since, until));
+	charts := charts || infraguard_internal.svg_line_chart('Connection slots used', '%', x_range,
+		infraguard_internal.report_series(ARRAY['connection_count'], NULL, since, until));
 
-	charts := charts || infraguard.svg_line_chart('CPU and memory', '%', x_range,
-		infraguard.report_series(ARRAY['cpu_percent', 'memory_percent'], NULL, since, until));
+	charts := charts || infraguard_internal.svg_line_chart('CPU and memory', '%', x_range,
+		infraguard_internal.report_series(ARRAY['cpu_percent', 'memory_percent'], NULL, since, until));
 
-	charts := charts || infraguard.report_size_chart(since, until);
+	charts := charts || infraguard_internal.report_size_chart(since, until);
 
 	SELECT array_agg(n.metric ORDER BY n.metric), array_agg(n.label ORDER BY n.metric)
 	  INTO names, labels
-	  FROM infraguard.report_metric_names('disk_used_pct:') n;
-	charts := charts || infraguard.svg_line_chart('Disk used', '%', x_range,
-		infraguard.report_series(names, labels, since, until));
+	  FROM infraguard_internal.report_metric_names('disk_used_pct:') n;
+	charts := charts || infraguard_internal.svg_line_chart('Disk used', '%', x_range,
+		infraguard_internal.report_series(names, labels, since, until));
 
-	charts := charts || infraguard.svg_alert_timeline(since, until);
+	charts := charts || infraguard_internal.svg_alert_timeline(since, until);
 
 	RETURN '<section id="history"><h2>History</h2><div class="grid">' || charts || '</div></section>';
 END;
 $$;
-COMMENT ON FUNCTION infraguard.report_charts(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION infraguard_internal.report_charts(timestamptz, timestamptz) IS
 	'Internal: report()''s charts of latency, connections, CPU and memory, sizes, disks and alerts';
-REVOKE ALL ON FUNCTION infraguard.report_charts(timestamptz, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_charts(timestamptz, timestamptz) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_charts(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_charts(timestamptz, timestamptz) TO pg_monitor;
 
 /*
  * The tables after the charts: top statements of the window (from
  * statement_history, summed per statement), largest growth, unused indexes
  * and the maintenance plan.
  */
-CREATE OR REPLACE FUNCTION infraguard.report_tables(since timestamptz, until timestamptz,
+CREATE OR REPLACE FUNCTION infraguard_internal.report_tables(since timestamptz, until timestamptz,
 											include_infraguard boolean DEFAULT false)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -913,13 +913,13 @@ DECLARE
 	html text;
 	body_rows jsonb;
 BEGIN
-	PERFORM infraguard.report_check_window(since, until);
+	PERFORM infraguard_internal.report_check_window(since, until);
 	SELECT jsonb_agg(jsonb_build_array(
 				d.datname, q.calls,
-				infraguard.report_format_value(q.total_ms, 'ms'),
-				infraguard.report_format_value(q.total_ms / nullif(q.calls, 0), 'ms'),
+				infraguard_internal.report_format_value(q.total_ms, 'ms'),
+				infraguard_internal.report_format_value(q.total_ms / nullif(q.calls, 0), 'ms'),
 				q.rows,
-				infraguard.report_format_value(100.0 * q.hit / nullif(q.hit + q.read, 0), '%'),
+				infraguard_internal.report_format_value(100.0 * q.hit / nullif(q.hit + q.read, 0), '%'),
 				CASE WHEN length(t.query) > max_query_chars THEN left(t.query, max_query_chars) || ' ...'
 					 ELSE coalesce(t.query, '(text not recorded)') END)
 			ORDER BY q.total_ms DESC, q.queryid)
@@ -930,27 +930,27 @@ BEGIN
 			  LEFT JOIN infraguard.statement_texts ht ON ht.dbid = h.dbid AND ht.queryid = h.queryid
 			 WHERE h.taken_at > since AND h.taken_at <= until
 			   /* the DBA's own health() calls are not the workload */
-			   AND (include_infraguard OR NOT infraguard.calls_infraguard(ht.query))
+			   AND (include_infraguard OR NOT infraguard_internal.calls_infraguard(ht.query))
 			 GROUP BY h.dbid, h.queryid
 			 ORDER BY sum(h.total_exec_ms) DESC, h.queryid
 			 LIMIT 10) q
 	  LEFT JOIN infraguard.statement_texts t ON t.dbid = q.dbid AND t.queryid = q.queryid
 	  LEFT JOIN pg_database d ON d.oid = q.dbid;
 	html := '<section id="queries"><h2>Top queries</h2>'
-			|| infraguard.html_table(ARRAY['database', 'calls', 'total time', 'mean time', 'rows', 'cache hits', 'query'],
+			|| infraguard_internal.html_table(ARRAY['database', 'calls', 'total time', 'mean time', 'rows', 'cache hits', 'query'],
 									 body_rows, ARRAY[NULL, 'num', 'num', 'num', 'num', 'num', 'sql'],
 									 'No statement was recorded in this window (snapshots record them when pg_stat_statements is installed).')
 			|| '</section>';
 
 	SELECT jsonb_agg(jsonb_build_array(
 				format('%I.%I', g.schema_name, g.table_name), g.size_now, g.growth,
-				infraguard.report_format_value(g.growth_per_day_bytes, 'bytes'),
+				infraguard_internal.report_format_value(g.growth_per_day_bytes, 'bytes'),
 				to_char(g.since, 'YYYY-MM-DD HH24:MI')) ORDER BY g.ordinality)
 	  INTO body_rows
 	  FROM infraguard.table_growth(until - since) WITH ORDINALITY g
 	 WHERE g.ordinality <= 10 AND g.growth_bytes > 0;
 	html := html || '<section id="growth"><h2>Largest growth</h2>'
-			|| infraguard.html_table(ARRAY['table', 'size now', 'growth', 'per day', 'measured from'],
+			|| infraguard_internal.html_table(ARRAY['table', 'size now', 'growth', 'per day', 'measured from'],
 									 body_rows, ARRAY[NULL, 'num', 'num', 'num', 'num'],
 									 'No table grew in this window.')
 			|| '</section>';
@@ -962,7 +962,7 @@ BEGIN
 	  FROM infraguard.unused_indexes() WITH ORDINALITY u
 	 WHERE u.ordinality <= 20;
 	html := html || '<section id="unused-indexes"><h2>Unused indexes</h2>'
-			|| infraguard.html_table(ARRAY['index', 'table', 'size', 'reason', 'suggestion (never run by infraguard)'],
+			|| infraguard_internal.html_table(ARRAY['index', 'table', 'size', 'reason', 'suggestion (never run by infraguard)'],
 									 body_rows, ARRAY[NULL, NULL, 'num', NULL, 'sql'],
 									 'No unused index.')
 			|| '</section>';
@@ -973,17 +973,17 @@ BEGIN
 	  FROM infraguard.maintenance_plan() m
 	 WHERE m.priority <= 20;
 	html := html || '<section id="maintenance"><h2>Maintenance plan</h2>'
-			|| infraguard.html_table(ARRAY['#', 'kind', 'object', 'statement (never run by infraguard)', 'reason', 'estimated gain'],
+			|| infraguard_internal.html_table(ARRAY['#', 'kind', 'object', 'statement (never run by infraguard)', 'reason', 'estimated gain'],
 									 body_rows, ARRAY['num', NULL, NULL, 'sql', NULL, 'num'],
 									 'Nothing to do.')
 			|| '</section>';
 	RETURN html;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.report_tables(timestamptz, timestamptz, boolean) IS
+COMMENT ON FUNCTION infraguard_internal.report_tables(timestamptz, timestamptz, boolean) IS
 	'Internal: report()''s tables of top queries, largest growth, unused indexes and the maintenance plan';
-REVOKE ALL ON FUNCTION infraguard.report_tables(timestamptz, timestamptz, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.report_tables(timestamptz, timestamptz, boolean) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.report_tables(timestamptz, timestamptz, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_tables(timestamptz, timestamptz, boolean) TO pg_monitor;
 
 /*
  * The report.  The window is checked here: at most 400 days, so that no
@@ -1045,7 +1045,7 @@ $css$;
 	server text;
 	charts_from timestamptz;
 BEGIN
-	PERFORM infraguard.report_check_window(since, until);
+	PERFORM infraguard_internal.report_check_window(since, until);
 
 	/*
 	 * The charts start at the first sample in the window: the default last
@@ -1065,29 +1065,29 @@ BEGIN
 	RETURN '<!DOCTYPE html>' || E'\n'
 		|| '<html lang="en"><head><meta charset="utf-8">'
 		|| '<meta name="viewport" content="width=device-width, initial-scale=1">'
-		|| '<meta name="generator" content="infraguard ' || infraguard.html_escape(infraguard.version()) || '">'
-		|| '<title>infraguard report: ' || infraguard.html_escape(current_database()) || '</title>'
+		|| '<meta name="generator" content="infraguard ' || infraguard_internal.html_escape(infraguard.version()) || '">'
+		|| '<title>infraguard report: ' || infraguard_internal.html_escape(current_database()) || '</title>'
 		|| '<style>' || style || '</style></head>' || E'\n<body>\n'
 		|| '<header><h1><span class="brand">infraguard</span> report: '
-		|| infraguard.html_escape(current_database()) || '</h1><dl class="meta">'
-		|| '<dt>Database</dt><dd>' || infraguard.html_escape(current_database()) || '</dd>'
-		|| '<dt>Window</dt><dd>' || infraguard.html_escape(to_char(since, ts_format)) || ' &ndash; '
-		|| infraguard.html_escape(to_char(until, ts_format))
-		|| ' (' || infraguard.html_escape(date_trunc('second', until - since)::text) || ')'
+		|| infraguard_internal.html_escape(current_database()) || '</h1><dl class="meta">'
+		|| '<dt>Database</dt><dd>' || infraguard_internal.html_escape(current_database()) || '</dd>'
+		|| '<dt>Window</dt><dd>' || infraguard_internal.html_escape(to_char(since, ts_format)) || ' &ndash; '
+		|| infraguard_internal.html_escape(to_char(until, ts_format))
+		|| ' (' || infraguard_internal.html_escape(date_trunc('second', until - since)::text) || ')'
 		|| CASE WHEN charts_from > since
-				THEN '; history from ' || infraguard.html_escape(to_char(charts_from, ts_format))
+				THEN '; history from ' || infraguard_internal.html_escape(to_char(charts_from, ts_format))
 				ELSE '' END || '</dd>'
-		|| '<dt>Server</dt><dd>' || infraguard.html_escape(server) || '</dd>'
-		|| '<dt>Generated</dt><dd>' || infraguard.html_escape(to_char(now(), ts_format)) || '</dd>'
-		|| '<dt>PostgreSQL</dt><dd>' || infraguard.html_escape(current_setting('server_version')) || '</dd>'
-		|| '<dt>infraguard</dt><dd>' || infraguard.html_escape(infraguard.version()) || '</dd>'
+		|| '<dt>Server</dt><dd>' || infraguard_internal.html_escape(server) || '</dd>'
+		|| '<dt>Generated</dt><dd>' || infraguard_internal.html_escape(to_char(now(), ts_format)) || '</dd>'
+		|| '<dt>PostgreSQL</dt><dd>' || infraguard_internal.html_escape(current_setting('server_version')) || '</dd>'
+		|| '<dt>infraguard</dt><dd>' || infraguard_internal.html_escape(infraguard.version()) || '</dd>'
 		|| '</dl></header>' || E'\n'
-		|| infraguard.report_health() || E'\n'
-		|| infraguard.report_charts(charts_from, until) || E'\n'
-		|| infraguard.report_tables(since, until, coalesce(include_infraguard, false)) || E'\n'
-		|| '<footer>Times are in ' || infraguard.html_escape(current_setting('TimeZone'))
+		|| infraguard_internal.report_health() || E'\n'
+		|| infraguard_internal.report_charts(charts_from, until) || E'\n'
+		|| infraguard_internal.report_tables(since, until, coalesce(include_infraguard, false)) || E'\n'
+		|| '<footer>Times are in ' || infraguard_internal.html_escape(current_setting('TimeZone'))
 		|| '. History, forecasts and alerts are those recorded in database '
-		|| infraguard.html_escape(current_database())
+		|| infraguard_internal.html_escape(current_database())
 		|| '; forecasts are as of the time of generation.</footer>' || E'\n'
 		|| '</body></html>' || E'\n';
 END;

@@ -6,10 +6,10 @@
 /* a change to a threshold by anyone but our scripts is the DBA's */
 CREATE TRIGGER thresholds_mark_customized
 	BEFORE UPDATE ON infraguard.thresholds
-	FOR EACH ROW EXECUTE FUNCTION infraguard.thresholds_mark_customized();
+	FOR EACH ROW EXECUTE FUNCTION infraguard_internal.thresholds_mark_customized();
 CREATE TRIGGER thresholds_replace_default
 	BEFORE INSERT ON infraguard.thresholds
-	FOR EACH ROW EXECUTE FUNCTION infraguard.thresholds_replace_default();
+	FOR EACH ROW EXECUTE FUNCTION infraguard_internal.thresholds_replace_default();
 
 /*
  * What pg_dump keeps (see README, "Backup and restore").  Kept: the

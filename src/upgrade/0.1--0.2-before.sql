@@ -244,3 +244,41 @@ COMMENT ON COLUMN infraguard.metric_catalog.added_in IS
 	'Extension version that added the metric: its upgrade script seeds the threshold';
 REVOKE ALL ON TABLE infraguard.metric_catalog FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.metric_catalog TO pg_monitor;
+
+/*
+ * Internal helpers out of the manual (issue 16): the functions only other
+ * functions, the worker and the triggers call live in infraguard_internal,
+ * so that \df infraguard.* lists what a DBA calls.  pg_monitor gets USAGE
+ * because the functions it may call (health(), report(), bloat() ...) call
+ * helpers there; each helper keeps its own EXECUTE grant (none to PUBLIC),
+ * and the ones nothing callable by pg_monitor needs stay the owner's.
+ * Moved, not re-created, so that the triggers and views that use them keep
+ * working; src/sql/ then defines them under their new name.  (column_widths()
+ * and report_tables() were dropped above and are created there directly.)
+ */
+CREATE SCHEMA infraguard_internal;
+COMMENT ON SCHEMA infraguard_internal IS
+	'infraguard''s internal helpers: called by its functions, worker and triggers, not meant to be called directly';
+REVOKE ALL ON SCHEMA infraguard_internal FROM PUBLIC;
+GRANT USAGE ON SCHEMA infraguard_internal TO pg_monitor;
+ALTER FUNCTION infraguard.announce_alert(text, infraguard.alerts) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.evaluate_alerts(jsonb) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.check_duration(interval) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.judge(jsonb) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.record_snapshot(text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.record_statements(bigint, timestamptz, integer) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.known_threshold(text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.html_escape(text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_format_value(float8, text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_value_ticks(float8, float8, text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_time_ticks(timestamptz, timestamptz) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_metric_names(text, integer) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_series(text[], text[], timestamptz, timestamptz, integer, boolean)
+	SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.svg_line_chart(text, text, tstzrange, jsonb, boolean, timestamptz, text[])
+	SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.svg_alert_timeline(timestamptz, timestamptz) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.html_table(text[], jsonb, text[], text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_health() SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_size_chart(timestamptz, timestamptz) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_charts(timestamptz, timestamptz) SET SCHEMA infraguard_internal;
