@@ -222,7 +222,11 @@ SELECT q.call, pg_temp.sqlstate_of_sql('SELECT * FROM ' || q.call) AS result
 	('infraguard_internal.report_size_chart(''4713-01-01 BC'', ''294276-01-01'')'),
 	('infraguard_internal.report_tables(''2024-01-01'', ''2024-01-01'')'),
 	('infraguard_internal.svg_alert_timeline(''2024-01-01'', ''2024-01-01'')'),
-	('infraguard_internal.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, 1e308], [1704070800, -1e308]]}]'')')
+	('infraguard_internal.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, 1e308], [1704070800, -1e308]]}]'')'),
+	('infraguard_internal.svg_line_chart(''t'', ''%'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, "NaN"]]}]'')'),
+	('infraguard_internal.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, null]]}]'')'),
+	('infraguard_internal.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, 1], [1704070800]]}]'')'),
+	('infraguard_internal.report_format_value(1e300, ''bytes'')')
   ) q(call);
 -- flat and zero ranges still get an axis
 SELECT string_agg(label, ' ' ORDER BY tick) AS flat_zero FROM infraguard_internal.report_value_ticks(0, 0, '%');

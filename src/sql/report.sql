@@ -29,7 +29,7 @@ AS $$
 		'&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
 $$;
 COMMENT ON FUNCTION infraguard_internal.html_escape(text) IS
-	'Text made safe for HTML content and quoted attributes (& < > " '' escaped); NULL gives an empty string';
+	'Internal: text made safe for HTML content and quoted attributes (& < > " '' escaped); NULL gives an empty string';
 REVOKE ALL ON FUNCTION infraguard_internal.html_escape(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard_internal.html_escape(text) TO pg_monitor;
 
@@ -45,7 +45,8 @@ AS $$
 	SELECT CASE
 		WHEN value IS NULL THEN NULL
 		WHEN value = 'NaN' OR abs(value) = 'Infinity' THEN value::text
-		WHEN unit = 'bytes' THEN pg_size_pretty(round(value)::bigint)
+		/* numeric: a float8 size may exceed bigint */
+		WHEN unit = 'bytes' THEN pg_size_pretty(round(value::numeric))
 		WHEN unit = '%' THEN trim_scale(round(value::numeric, 1))::text || '%'
 		WHEN coalesce(unit, '') IN ('', 'sessions') THEN trim_scale(round(value::numeric, 2))::text
 		ELSE trim_scale(round(value::numeric, 2))::text || ' ' || unit
@@ -427,6 +428,23 @@ BEGIN
 		RETURN format('<figure class="chart" id="%s"><figcaption>%s</figcaption>'
 					  '<p class="nodata">no data in this window</p>%s</figure>',
 					  infraguard_internal.html_escape(slug), infraguard_internal.html_escape(title), note_html);
+	END IF;
+
+	/*
+	 * Points are [epoch, value] pairs of numbers (report_series() gives
+	 * nothing else): a NULL or a string ("NaN") would reach the axis
+	 * arithmetic as NULL.
+	 */
+	IF EXISTS (SELECT 1
+				 FROM jsonb_array_elements(series) e(e),
+					  LATERAL (SELECT q.q FROM jsonb_array_elements(e.e->'points') q(q)
+							   UNION ALL
+							   SELECT q.q FROM jsonb_array_elements(coalesce(e.e->'projection', '[]'::jsonb)) q(q)) pp(p)
+				WHERE jsonb_typeof(p) IS DISTINCT FROM 'array' OR jsonb_array_length(p) <> 2
+				   OR jsonb_typeof(p->0) IS DISTINCT FROM 'number' OR jsonb_typeof(p->1) IS DISTINCT FROM 'number') THEN
+		RAISE EXCEPTION 'chart points must be [epoch, value] pairs of numbers'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Leave out the samples that have no value, as report_series() does.';
 	END IF;
 
 	/* the value axis covers every point and projection */
