@@ -56,6 +56,8 @@ SQL_SRC = \
 	src/sql/history.sql \
 	src/sql/alerts.sql \
 	src/sql/forecast.sql \
+	src/sql/report_render.sql \
+	src/sql/report_data.sql \
 	src/sql/report.sql
 
 UPGRADE_0_2 = \
