@@ -226,7 +226,10 @@ SELECT q.call, pg_temp.sqlstate_of_sql('SELECT * FROM ' || q.call) AS result
 	('infraguard_internal.svg_line_chart(''t'', ''%'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, "NaN"]]}]'')'),
 	('infraguard_internal.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, null]]}]'')'),
 	('infraguard_internal.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, 1], [1704070800]]}]'')'),
-	('infraguard_internal.report_format_value(1e300, ''bytes'')')
+	('infraguard_internal.report_format_value(1e300, ''bytes'')'),
+	('infraguard_internal.report_alert_lanes(''2024-01-02'', ''2024-01-01'')'),
+	('infraguard_internal.report_alert_segments(''2024-01-01'', ''infinity'')'),
+	('infraguard_internal.report_top_queries(''2024-01-01'', ''2024-01-01'')')
   ) q(call);
 -- flat and zero ranges still get an axis
 SELECT string_agg(label, ' ' ORDER BY tick) AS flat_zero FROM infraguard_internal.report_value_ticks(0, 0, '%');

@@ -9,15 +9,30 @@
  * class names included: table names, query texts and alert messages are
  * chosen by whoever can create a table or run a query.
  *
- * Building blocks, each usable on its own:
- *	- report_series() reads metric_history into JSON series, one point per
- *	  sample, downsampled by equal-count buckets above max_points;
- *	- svg_line_chart() and svg_alert_timeline() draw them;
- *	- html_table() renders rows of JSON cells, escaping each;
- *	- report_health(), report_charts(), report_size_chart() and
- *	  report_tables() are the page's sections; report() validates the window
- *	  and assembles them with the header and the style sheet.
- * All of them only read: they are granted to pg_monitor.
+ * Three files, data apart from presentation:
+ *	- src/sql/report_data.sql: the queries (report_series() reads
+ *	  metric_history into JSON series, downsampled above max_points;
+ *	  report_alert_lanes/segments() the alerts of the window;
+ *	  report_top_queries() statement_history), returning rows or JSON;
+ *	- src/sql/report_render.sql: the building blocks that turn them into
+ *	  markup (axis ticks, svg_line_chart(), svg_alert_timeline(),
+ *	  html_table(), the style sheet), reading no table;
+ *	- this file: the page's sections (report_health(), report_charts(),
+ *	  report_size_chart(), report_tables()), each a few queries handed to a
+ *	  building block, and report(), which validates the window and
+ *	  assembles them with the header and the style sheet.
+ * All of them only read: they are granted to pg_monitor.  The helpers are
+ * internal (schema infraguard_internal); report() is the interface.
+ *
+ * Why plpgsql, not C or a template: every input is a query result, and the
+ * output is text.  In SQL the data parts are plain queries (one index range
+ * per series), testable one by one from psql, and the escaping is one
+ * function applied where values meet markup.  C would add a second copy of
+ * each query, memory management of long strings and a crash risk in the
+ * server for no gain (the time goes into the queries, which C would run
+ * through SPI just the same); a template engine would be a dependency the
+ * server does not have.  The cost is verbosity, which the split keeps to
+ * small functions.
  */
 
 /*
@@ -215,27 +230,16 @@ DECLARE
 BEGIN
 	PERFORM infraguard_internal.report_check_window(since, until);
 	SELECT jsonb_agg(jsonb_build_array(
-				d.datname, q.calls,
+				q.datname, q.calls,
 				infraguard_internal.report_format_value(q.total_ms, 'ms'),
 				infraguard_internal.report_format_value(q.total_ms / nullif(q.calls, 0), 'ms'),
 				q.rows,
 				infraguard_internal.report_format_value(100.0 * q.hit / nullif(q.hit + q.read, 0), '%'),
-				CASE WHEN length(t.query) > max_query_chars THEN left(t.query, max_query_chars) || ' ...'
-					 ELSE coalesce(t.query, '(text not recorded)') END)
-			ORDER BY q.total_ms DESC, q.queryid)
+				CASE WHEN length(q.query) > max_query_chars THEN left(q.query, max_query_chars) || ' ...'
+					 ELSE coalesce(q.query, '(text not recorded)') END)
+			ORDER BY q.ordinality)
 	  INTO body_rows
-	  FROM (SELECT h.dbid, h.queryid, sum(h.calls) AS calls, sum(h.total_exec_ms) AS total_ms,
-				   sum(h.rows) AS rows, sum(h.shared_blks_hit) AS hit, sum(h.shared_blks_read) AS read
-			  FROM infraguard.statement_history h
-			  LEFT JOIN infraguard.statement_texts ht ON ht.dbid = h.dbid AND ht.queryid = h.queryid
-			 WHERE h.taken_at > since AND h.taken_at <= until
-			   /* the DBA's own health() calls are not the workload */
-			   AND (include_infraguard OR NOT infraguard_internal.calls_infraguard(ht.query))
-			 GROUP BY h.dbid, h.queryid
-			 ORDER BY sum(h.total_exec_ms) DESC, h.queryid
-			 LIMIT 10) q
-	  LEFT JOIN infraguard.statement_texts t ON t.dbid = q.dbid AND t.queryid = q.queryid
-	  LEFT JOIN pg_database d ON d.oid = q.dbid;
+	  FROM infraguard_internal.report_top_queries(since, until, include_infraguard) WITH ORDINALITY q;
 	html := '<section id="queries"><h2>Top queries</h2>'
 			|| infraguard_internal.html_table(ARRAY['database', 'calls', 'total time', 'mean time', 'rows', 'cache hits', 'query'],
 									 body_rows, ARRAY[NULL, 'num', 'num', 'num', 'num', 'num', 'sql'],
@@ -299,49 +303,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	ts_format constant text := 'YYYY-MM-DD HH24:MI:SS TZ';
-	style constant text := $css$
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0; padding: 24px 28px 32px; background: #f6f8fa; color: #1f2328;
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", sans-serif; }
-header, section { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 20px; margin: 0 0 18px; }
-h1 { font-size: 22px; margin: 0 0 10px; font-weight: 600; }
-h1 .brand { color: #2f6fde; }
-h2 { font-size: 17px; margin: 0 0 12px; font-weight: 600; }
-dl.meta { display: grid; grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); gap: 4px 16px; margin: 0; }
-dl.meta dt { color: #57606a; }
-dl.meta dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
-figure.chart { margin: 0; padding: 10px 12px 8px; border: 1px solid #eaeef2; border-radius: 6px; min-width: 0; }
-figure.chart.wide { grid-column: 1 / -1; }
-figcaption { font-weight: 600; margin: 0 0 6px; }
-svg { display: block; width: 100%; height: auto; }
-.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 2px 16px; font-size: 12px; color: #424a53; }
-.swatch { display: inline-block; width: 16px; height: 3px; margin-right: 6px; vertical-align: middle; border-radius: 2px; }
-.swatch.bar { height: 10px; width: 12px; }
-.swatch.dashed { height: 0; border-top: 2px dashed #57606a; border-radius: 0; }
-.note { margin: 4px 0 0; font-size: 12px; color: #424a53; }
-.nodata { margin: 0; padding: 48px 0; text-align: center; color: #57606a; font-style: italic; background: #f6f8fa; border-radius: 4px; }
-.empty { margin: 0; color: #57606a; font-style: italic; }
-table { width: 100%; border-collapse: collapse; font-size: 13px; }
-th, td { padding: 6px 8px; text-align: left; vertical-align: top; border-bottom: 1px solid #eaeef2; }
-th { background: #f6f8fa; color: #424a53; font-weight: 600; white-space: nowrap; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.sql { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
-td.status { font-weight: 600; white-space: nowrap; }
-td.status::before { content: ""; display: inline-block; width: 9px; height: 9px; margin-right: 7px; border-radius: 50%; background: currentColor; }
-.summary { margin: 0 0 12px; }
-.pill { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 12px; font-weight: 600; margin-right: 4px; }
-.st-ok { color: #1a7f37; }
-.st-warning { color: #9a6700; }
-.st-critical { color: #cf222e; }
-.st-unknown { color: #6e7781; }
-.pill.st-ok { background: #dafbe1; }
-.pill.st-warning { background: #fff8c5; }
-.pill.st-critical { background: #ffebe9; }
-.pill.st-unknown { background: #eaeef2; }
-footer { color: #57606a; font-size: 12px; }
-$css$;
 	server text;
 	charts_from timestamptz;
 BEGIN
@@ -367,7 +328,7 @@ BEGIN
 		|| '<meta name="viewport" content="width=device-width, initial-scale=1">'
 		|| '<meta name="generator" content="infraguard ' || infraguard_internal.html_escape(infraguard.version()) || '">'
 		|| '<title>infraguard report: ' || infraguard_internal.html_escape(current_database()) || '</title>'
-		|| '<style>' || style || '</style></head>' || E'\n<body>\n'
+		|| '<style>' || infraguard_internal.report_style() || '</style></head>' || E'\n<body>\n'
 		|| '<header><h1><span class="brand">infraguard</span> report: '
 		|| infraguard_internal.html_escape(current_database()) || '</h1><dl class="meta">'
 		|| '<dt>Database</dt><dd>' || infraguard_internal.html_escape(current_database()) || '</dd>'

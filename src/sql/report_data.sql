@@ -141,3 +141,112 @@ COMMENT ON FUNCTION infraguard_internal.report_series(text[], text[], timestampt
 	'Internal: metric_history series of a window as JSON points, at most max_points per series';
 REVOKE ALL ON FUNCTION infraguard_internal.report_series(text[], text[], timestamptz, timestamptz, integer, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard_internal.report_series(text[], text[], timestamptz, timestamptz, integer, boolean) TO pg_monitor;
+
+/*
+ * The alerts of a window, for the timeline: how many lanes (one per metric
+ * with an alert in the window, at most max_lanes), and one segment per
+ * level an alert went through (from alert_events: opened, escalated,
+ * lowered), so that an alert that opened critical and was lowered later
+ * shows red, then yellow; an alert without events (one written by hand) is
+ * one segment at its level.  Segments are clipped to the window; lanes are
+ * numbered by each metric's first alert.
+ */
+CREATE OR REPLACE FUNCTION infraguard_internal.report_alert_lanes(since timestamptz, until timestamptz,
+													   max_lanes integer DEFAULT 12)
+RETURNS integer
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM infraguard_internal.report_check_window(since, until);
+	RETURN (SELECT least(count(DISTINCT al.metric), max_lanes)
+			  FROM infraguard.alerts al
+			 WHERE al.opened_at <= until AND (al.resolved_at IS NULL OR al.resolved_at >= since));
+END;
+$$;
+COMMENT ON FUNCTION infraguard_internal.report_alert_lanes(timestamptz, timestamptz, integer) IS
+	'Internal: number of lanes of report()''s alert timeline: metrics with an alert in the window, at most max_lanes';
+REVOKE ALL ON FUNCTION infraguard_internal.report_alert_lanes(timestamptz, timestamptz, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_alert_lanes(timestamptz, timestamptz, integer) TO pg_monitor;
+
+CREATE OR REPLACE FUNCTION infraguard_internal.report_alert_segments(since timestamptz, until timestamptz,
+														  max_lanes integer DEFAULT 12)
+RETURNS TABLE (lane bigint, metric text, level text, message text, opened_at timestamptz,
+			   resolved_at timestamptz, opened_value float8, peak_value float8, peak_level text,
+			   t0 timestamptz, t1 timestamptz)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM infraguard_internal.report_check_window(since, until);
+	RETURN QUERY
+	WITH a AS (
+		SELECT al.alert_id, al.metric, al.level, al.message, al.opened_at, al.resolved_at,
+			   al.opened_value, al.peak_value, al.peak_level
+		  FROM infraguard.alerts al
+		 WHERE al.opened_at <= until AND (al.resolved_at IS NULL OR al.resolved_at >= since)
+	), l AS (
+		SELECT a.metric, row_number() OVER (ORDER BY min(a.opened_at), a.metric) AS lane
+		  FROM a
+		 GROUP BY a.metric
+	), seg AS (
+		SELECT a.*, e.level AS seg_level, e.time AS s0,
+			   lead(e.time) OVER (PARTITION BY a.alert_id ORDER BY e.time) AS s1
+		  FROM a JOIN infraguard.alert_events e ON e.alert_id = a.alert_id AND e.event <> 'resolve'
+		UNION ALL
+		SELECT a.*, a.level, a.opened_at, NULL
+		  FROM a
+		 WHERE NOT EXISTS (SELECT 1 FROM infraguard.alert_events e
+							WHERE e.alert_id = a.alert_id AND e.event <> 'resolve')
+	)
+	SELECT l.lane, s.metric, s.seg_level, s.message, s.opened_at, s.resolved_at,
+		   s.opened_value, s.peak_value, s.peak_level,
+		   greatest(s.s0, since),
+		   least(coalesce(s.s1, s.resolved_at, until), until)
+	  FROM seg s JOIN l ON l.metric = s.metric
+	 WHERE l.lane <= max_lanes
+	   AND s.s0 <= until AND coalesce(s.s1, s.resolved_at, until) >= since
+	 ORDER BY l.lane, 10;
+END;
+$$;
+COMMENT ON FUNCTION infraguard_internal.report_alert_segments(timestamptz, timestamptz, integer) IS
+	'Internal: the alerts of a window as one segment per level, by lane, for report()''s alert timeline';
+REVOKE ALL ON FUNCTION infraguard_internal.report_alert_segments(timestamptz, timestamptz, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_alert_segments(timestamptz, timestamptz, integer) TO pg_monitor;
+
+/*
+ * The statements that took the most execution time in a window, from
+ * statement_history, with their database and text.  The DBA's own calls of
+ * infraguard (health() polled by Grafana ...) are not the workload: left
+ * out unless include_infraguard.
+ */
+CREATE OR REPLACE FUNCTION infraguard_internal.report_top_queries(since timestamptz, until timestamptz,
+													   include_infraguard boolean DEFAULT false,
+													   top integer DEFAULT 10)
+RETURNS TABLE (datname name, queryid bigint, calls numeric, total_ms float8, rows numeric,
+			   hit numeric, read numeric, query text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM infraguard_internal.report_check_window(since, until);
+	RETURN QUERY
+	SELECT d.datname, q.queryid, q.calls, q.total_ms, q.rows, q.hit, q.read, t.query
+	  FROM (SELECT h.dbid, h.queryid, sum(h.calls) AS calls, sum(h.total_exec_ms) AS total_ms,
+				   sum(h.rows) AS rows, sum(h.shared_blks_hit) AS hit, sum(h.shared_blks_read) AS read
+			  FROM infraguard.statement_history h
+			  LEFT JOIN infraguard.statement_texts ht ON ht.dbid = h.dbid AND ht.queryid = h.queryid
+			 WHERE h.taken_at > since AND h.taken_at <= until
+			   AND (include_infraguard OR NOT infraguard_internal.calls_infraguard(ht.query))
+			 GROUP BY h.dbid, h.queryid
+			 ORDER BY sum(h.total_exec_ms) DESC, h.queryid
+			 LIMIT top) q
+	  LEFT JOIN infraguard.statement_texts t ON t.dbid = q.dbid AND t.queryid = q.queryid
+	  LEFT JOIN pg_database d ON d.oid = q.dbid
+	 ORDER BY q.total_ms DESC, q.queryid;
+END;
+$$;
+COMMENT ON FUNCTION infraguard_internal.report_top_queries(timestamptz, timestamptz, boolean, integer) IS
+	'Internal: the statements with the most execution time in a window, for report()''s "Top queries"';
+REVOKE ALL ON FUNCTION infraguard_internal.report_top_queries(timestamptz, timestamptz, boolean, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_top_queries(timestamptz, timestamptz, boolean, integer) TO pg_monitor;

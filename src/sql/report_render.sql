@@ -1,8 +1,8 @@
 /*
  * report(), presentation: the HTML and SVG building blocks (escaping, value
- * formatting, axis ticks, the line chart, the alert timeline, tables).  They
- * take data (JSON series, rows) and return markup; none reads a table but
- * svg_alert_timeline(), which draws the alerts of its window.  Internal
+ * formatting, axis ticks, the line chart, the alert timeline, tables, the
+ * style sheet).  They take data (JSON series, rows of report_data.sql's
+ * functions) and return markup; none queries a table itself.  Internal
  * (schema infraguard_internal), granted to pg_monitor for report().
  */
 
@@ -444,9 +444,7 @@ DECLARE
 	t record;
 BEGIN
 	PERFORM infraguard_internal.report_check_window(since, until);
-	SELECT least(count(DISTINCT al.metric), max_lanes) INTO lanes
-	  FROM infraguard.alerts al
-	 WHERE al.opened_at <= until AND (al.resolved_at IS NULL OR al.resolved_at >= since);
+	lanes := infraguard_internal.report_alert_lanes(since, until, max_lanes);
 	IF lanes = 0 THEN
 		RETURN '<figure class="chart wide" id="chart-alerts"><figcaption>Alerts</figcaption>'
 			   '<p class="nodata">no alerts in this window</p></figure>';
@@ -463,40 +461,9 @@ BEGIN
 							 infraguard_internal.html_escape(t.label));
 	END LOOP;
 
-	/*
-	 * One bar per level an alert went through (from alert_events: opened,
-	 * escalated, lowered), so that an alert that opened critical and was
-	 * lowered later shows red, then yellow; an alert without events (one
-	 * written by hand) is one bar at its level.
-	 */
+	/* one bar per level an alert went through (report_alert_segments()) */
 	FOR t IN
-		WITH a AS (
-			SELECT al.alert_id, al.metric, al.level, al.message, al.opened_at, al.resolved_at,
-				   al.opened_value, al.peak_value, al.peak_level
-			  FROM infraguard.alerts al
-			 WHERE al.opened_at <= until AND (al.resolved_at IS NULL OR al.resolved_at >= since)
-		), l AS (
-			SELECT a.metric, row_number() OVER (ORDER BY min(a.opened_at), a.metric) AS lane
-			  FROM a
-			 GROUP BY a.metric
-		), seg AS (
-			SELECT a.*, e.level AS seg_level, e.time AS s0,
-				   lead(e.time) OVER (PARTITION BY a.alert_id ORDER BY e.time) AS s1
-			  FROM a JOIN infraguard.alert_events e ON e.alert_id = a.alert_id AND e.event <> 'resolve'
-			UNION ALL
-			SELECT a.*, a.level, a.opened_at, NULL
-			  FROM a
-			 WHERE NOT EXISTS (SELECT 1 FROM infraguard.alert_events e
-								WHERE e.alert_id = a.alert_id AND e.event <> 'resolve')
-		)
-		SELECT l.lane, s.metric, s.seg_level AS level, s.message, s.opened_at, s.resolved_at,
-			   s.opened_value, s.peak_value, s.peak_level,
-			   greatest(s.s0, since) AS t0,
-			   least(coalesce(s.s1, s.resolved_at, until), until) AS t1
-		  FROM seg s JOIN l ON l.metric = s.metric
-		 WHERE l.lane <= max_lanes
-		   AND s.s0 <= until AND coalesce(s.s1, s.resolved_at, until) >= since
-		 ORDER BY l.lane, t0
+		SELECT * FROM infraguard_internal.report_alert_segments(since, until, max_lanes)
 	LOOP
 		lane_y := pad_top + (t.lane - 1) * lane_h;
 		IF t.lane <> prev_lane THEN
@@ -586,3 +553,59 @@ COMMENT ON FUNCTION infraguard_internal.html_table(text[], jsonb, text[], text) 
 	'Internal: an HTML table of JSON rows, every cell and class escaped; a note when there is no row';
 REVOKE ALL ON FUNCTION infraguard_internal.html_table(text[], jsonb, text[], text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard_internal.html_table(text[], jsonb, text[], text) TO pg_monitor;
+
+/*
+ * The report's style sheet: one place for its look, inlined by report()
+ * (the page carries no external asset).
+ */
+CREATE OR REPLACE FUNCTION infraguard_internal.report_style()
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $css$ SELECT $style$
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 24px 28px 32px; background: #f6f8fa; color: #1f2328;
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", sans-serif; }
+header, section { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 20px; margin: 0 0 18px; }
+h1 { font-size: 22px; margin: 0 0 10px; font-weight: 600; }
+h1 .brand { color: #2f6fde; }
+h2 { font-size: 17px; margin: 0 0 12px; font-weight: 600; }
+dl.meta { display: grid; grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); gap: 4px 16px; margin: 0; }
+dl.meta dt { color: #57606a; }
+dl.meta dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
+figure.chart { margin: 0; padding: 10px 12px 8px; border: 1px solid #eaeef2; border-radius: 6px; min-width: 0; }
+figure.chart.wide { grid-column: 1 / -1; }
+figcaption { font-weight: 600; margin: 0 0 6px; }
+svg { display: block; width: 100%; height: auto; }
+.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 2px 16px; font-size: 12px; color: #424a53; }
+.swatch { display: inline-block; width: 16px; height: 3px; margin-right: 6px; vertical-align: middle; border-radius: 2px; }
+.swatch.bar { height: 10px; width: 12px; }
+.swatch.dashed { height: 0; border-top: 2px dashed #57606a; border-radius: 0; }
+.note { margin: 4px 0 0; font-size: 12px; color: #424a53; }
+.nodata { margin: 0; padding: 48px 0; text-align: center; color: #57606a; font-style: italic; background: #f6f8fa; border-radius: 4px; }
+.empty { margin: 0; color: #57606a; font-style: italic; }
+table { width: 100%; border-collapse: collapse; font-size: 13px; }
+th, td { padding: 6px 8px; text-align: left; vertical-align: top; border-bottom: 1px solid #eaeef2; }
+th { background: #f6f8fa; color: #424a53; font-weight: 600; white-space: nowrap; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.sql { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
+td.status { font-weight: 600; white-space: nowrap; }
+td.status::before { content: ""; display: inline-block; width: 9px; height: 9px; margin-right: 7px; border-radius: 50%; background: currentColor; }
+.summary { margin: 0 0 12px; }
+.pill { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 12px; font-weight: 600; margin-right: 4px; }
+.st-ok { color: #1a7f37; }
+.st-warning { color: #9a6700; }
+.st-critical { color: #cf222e; }
+.st-unknown { color: #6e7781; }
+.pill.st-ok { background: #dafbe1; }
+.pill.st-warning { background: #fff8c5; }
+.pill.st-critical { background: #ffebe9; }
+.pill.st-unknown { background: #eaeef2; }
+footer { color: #57606a; font-size: 12px; }
+$style$::text $css$;
+COMMENT ON FUNCTION infraguard_internal.report_style() IS
+	'Internal: the style sheet report() inlines';
+REVOKE ALL ON FUNCTION infraguard_internal.report_style() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_style() TO pg_monitor;
