@@ -37,9 +37,11 @@ SELECT p.oid::regprocedure AS misplaced, obj_description(p.oid, 'pg_proc') LIKE 
    AND d.deptype = 'e'
    AND (obj_description(p.oid, 'pg_proc') LIKE 'Internal:%')
 	   <> (p.pronamespace = 'infraguard_internal'::regnamespace);
--- its schema: usage for pg_monitor (whose functions call helpers there), nothing for others
+-- its schema: usage for the roles whose functions call helpers there (pg_monitor,
+-- pg_signal_backend for the terminate functions), nothing for others
 SELECT has_schema_privilege('ig_plain', 'infraguard_internal', 'USAGE') AS plain_usage,
 	   has_schema_privilege('ig_monitor', 'infraguard_internal', 'USAGE') AS monitor_usage,
+	   has_schema_privilege('pg_signal_backend', 'infraguard_internal', 'USAGE') AS signal_usage,
 	   has_schema_privilege('ig_monitor', 'infraguard_internal', 'CREATE') AS monitor_create;
 
 SELECT has_table_privilege('ig_plain', 'infraguard.thresholds', 'SELECT') AS plain_reads,

@@ -250,8 +250,10 @@ GRANT SELECT ON TABLE infraguard.metric_catalog TO pg_monitor;
  * functions, the worker and the triggers call live in infraguard_internal,
  * so that \df infraguard.* lists what a DBA calls.  pg_monitor gets USAGE
  * because the functions it may call (health(), report(), bloat() ...) call
- * helpers there; each helper keeps its own EXECUTE grant (none to PUBLIC),
- * and the ones nothing callable by pg_monitor needs stay the owner's.
+ * helpers there, and pg_signal_backend because terminate_long_running()
+ * and terminate_blockers() check their argument with check_duration();
+ * each helper keeps its own EXECUTE grant (none to PUBLIC), and the ones
+ * no such function needs stay the owner's.
  * Moved, not re-created, so that the triggers and views that use them keep
  * working; src/sql/ then defines them under their new name.  (column_widths()
  * and report_tables() were dropped above and are created there directly.)
@@ -260,7 +262,7 @@ CREATE SCHEMA infraguard_internal;
 COMMENT ON SCHEMA infraguard_internal IS
 	'infraguard''s internal helpers: called by its functions, worker and triggers, not meant to be called directly';
 REVOKE ALL ON SCHEMA infraguard_internal FROM PUBLIC;
-GRANT USAGE ON SCHEMA infraguard_internal TO pg_monitor;
+GRANT USAGE ON SCHEMA infraguard_internal TO pg_monitor, pg_signal_backend;
 ALTER FUNCTION infraguard.announce_alert(text, infraguard.alerts) SET SCHEMA infraguard_internal;
 ALTER FUNCTION infraguard.evaluate_alerts(jsonb) SET SCHEMA infraguard_internal;
 ALTER FUNCTION infraguard.check_duration(interval) SET SCHEMA infraguard_internal;
