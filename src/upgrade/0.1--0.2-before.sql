@@ -204,6 +204,10 @@ DROP FUNCTION IF EXISTS infraguard.slow_queries(integer, text);
 DROP FUNCTION IF EXISTS infraguard.report(timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS infraguard.report_tables(timestamptz, timestamptz);
 
+-- check_duration() names the argument it checks and gives its hint (argname,
+-- hint); a CREATE OR REPLACE would leave the one-argument form beside it
+DROP FUNCTION IF EXISTS infraguard.check_duration(interval);
+
 /*
  * The metric registry (issue 16): one row per health metric, the single
  * place for its name, unit, direction, meaning, source and default rule.
@@ -255,8 +259,9 @@ GRANT SELECT ON TABLE infraguard.metric_catalog TO pg_monitor;
  * each helper keeps its own EXECUTE grant (none to PUBLIC), and the ones
  * no such function needs stay the owner's.
  * Moved, not re-created, so that the triggers and views that use them keep
- * working; src/sql/ then defines them under their new name.  (column_widths()
- * and report_tables() were dropped above and are created there directly.)
+ * working; src/sql/ then defines them under their new name.  (column_widths(),
+ * report_tables() and check_duration() were dropped above and are created
+ * there directly.)
  */
 CREATE SCHEMA infraguard_internal;
 COMMENT ON SCHEMA infraguard_internal IS
@@ -265,7 +270,6 @@ REVOKE ALL ON SCHEMA infraguard_internal FROM PUBLIC;
 GRANT USAGE ON SCHEMA infraguard_internal TO pg_monitor, pg_signal_backend;
 ALTER FUNCTION infraguard.announce_alert(text, infraguard.alerts) SET SCHEMA infraguard_internal;
 ALTER FUNCTION infraguard.evaluate_alerts(jsonb) SET SCHEMA infraguard_internal;
-ALTER FUNCTION infraguard.check_duration(interval) SET SCHEMA infraguard_internal;
 ALTER FUNCTION infraguard.judge(jsonb) SET SCHEMA infraguard_internal;
 ALTER FUNCTION infraguard.record_snapshot(text) SET SCHEMA infraguard_internal;
 ALTER FUNCTION infraguard.record_statements(bigint, timestamptz, integer) SET SCHEMA infraguard_internal;
