@@ -39,7 +39,7 @@ SELECT kind, sqlstate, level, dbname = current_database() AS this_db, username =
 SELECT infraguard.take_snapshot() IS NOT NULL AS snapshot;
 SELECT kind, recorded, count(*) >= 1 AS logged FROM infraguard.log_events(now() - interval '1 hour')
  WHERE pid = pg_backend_pid() GROUP BY 1, 2 ORDER BY 1, 2;
-SELECT infraguard.drain_log_events() AS recorded_again;
+SELECT infraguard_internal.drain_log_events() AS recorded_again;
 
 -- per kind and interval: the same events
 SELECT c.kind, c.events = e.events AS same
@@ -63,4 +63,4 @@ SELECT * FROM infraguard.log_events(NULL);
 SELECT * FROM infraguard.log_event_counts(now(), '0');
 SELECT * FROM infraguard.log_event_counts(now(), '1 month');
 SELECT * FROM infraguard.log_event_counts(now(), NULL);
-SELECT infraguard.drain_log_events(NULL);
+SELECT infraguard_internal.drain_log_events(NULL);

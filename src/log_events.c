@@ -4,7 +4,7 @@
  *	  Server log events as rows (issue 15, part 1): an emit_log_hook that
  *	  counts the messages a DBA greps the log for (src/core/ig_logclass.c
  *	  decides which) into a shared-memory ring, read by SQL and drained
- *	  into history by the snapshot (infraguard.drain_log_events()).
+ *	  into history by the snapshot (infraguard_internal.drain_log_events()).
  *
  * The hook runs in every process for every message that goes to the
  * server log, so:
@@ -277,7 +277,7 @@ level_name(int elevel)
 }
 
 /*
- * infraguard.log_events_memory(): the events still in shared memory, in
+ * infraguard_internal.log_events_memory(): the events still in shared memory, in
  * order; (server_started, seq) identifies one across the history.
  */
 PG_FUNCTION_INFO_V1(infraguard_log_events_memory);
@@ -293,11 +293,11 @@ infraguard_log_events_memory(PG_FUNCTION_ARGS)
 	if (ring == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("infraguard.log_events_memory() requires infraguard to be loaded via shared_preload_libraries"),
+				 errmsg("infraguard_internal.log_events_memory() requires infraguard to be loaded via shared_preload_libraries"),
 				 errhint("Add infraguard to shared_preload_libraries in postgresql.conf and restart the server.")));
 	InitMaterializedSRF(fcinfo, 0);
 	if (rsinfo->setDesc->natts != 13)
-		elog(ERROR, "infraguard.log_events_memory() must return 13 columns, the catalog declares %d",
+		elog(ERROR, "infraguard_internal.log_events_memory() must return 13 columns, the catalog declares %d",
 			 rsinfo->setDesc->natts);
 
 	copy = palloc(sizeof(IgLogEvent));

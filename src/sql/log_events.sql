@@ -23,16 +23,16 @@
  * and file paths in their messages, not row values.
  */
 
-CREATE OR REPLACE FUNCTION infraguard.log_events_memory()
+CREATE OR REPLACE FUNCTION infraguard_internal.log_events_memory()
 RETURNS TABLE (server_started timestamptz, seq bigint, logged_at timestamptz, kind text,
 			   sqlstate text, level text, pid integer, dboid oid, dbname text, username text,
 			   client_addr text, query_id bigint, excerpt text)
 AS 'MODULE_PATHNAME', 'infraguard_log_events_memory'
 LANGUAGE C STRICT VOLATILE;
-COMMENT ON FUNCTION infraguard.log_events_memory() IS
+COMMENT ON FUNCTION infraguard_internal.log_events_memory() IS
 	'Internal: the server log events still in shared memory, oldest first';
-REVOKE ALL ON FUNCTION infraguard.log_events_memory() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.log_events_memory() TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.log_events_memory() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.log_events_memory() TO pg_monitor;
 
 CREATE OR REPLACE FUNCTION infraguard.log_event_totals()
 RETURNS TABLE (kind text, total bigint, since timestamptz, memory_slots integer)
@@ -44,17 +44,17 @@ REVOKE ALL ON FUNCTION infraguard.log_event_totals() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.log_event_totals() TO pg_monitor;
 
 /* true when the hook runs (the library is preloaded: its setting exists) */
-CREATE OR REPLACE FUNCTION infraguard.log_events_counted()
+CREATE OR REPLACE FUNCTION infraguard_internal.log_events_counted()
 RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT EXISTS (SELECT 1 FROM pg_settings WHERE name = 'infraguard.log_events_max')
 $$;
-COMMENT ON FUNCTION infraguard.log_events_counted() IS
+COMMENT ON FUNCTION infraguard_internal.log_events_counted() IS
 	'Internal: whether server log events are counted (infraguard is in shared_preload_libraries)';
-REVOKE ALL ON FUNCTION infraguard.log_events_counted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.log_events_counted() TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.log_events_counted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.log_events_counted() TO pg_monitor;
 
 /*
  * Record the events of this server run that are in memory and not yet in
@@ -63,7 +63,7 @@ GRANT EXECUTE ON FUNCTION infraguard.log_events_counted() TO pg_monitor;
  * 'lost' saying how many.  A no-op on a standby and without the library.
  * Returns the rows written.  Called by snapshot_cycle().
  */
-CREATE OR REPLACE FUNCTION infraguard.drain_log_events(now_ts timestamptz DEFAULT now())
+CREATE OR REPLACE FUNCTION infraguard_internal.drain_log_events(now_ts timestamptz DEFAULT now())
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -78,7 +78,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Pass the snapshot''s time, or nothing for now().';
 	END IF;
-	IF pg_is_in_recovery() OR NOT infraguard.log_events_counted() THEN
+	IF pg_is_in_recovery() OR NOT infraguard_internal.log_events_counted() THEN
 		RETURN 0;
 	END IF;
 	SELECT coalesce(max(h.seq), 0) INTO last_seq
@@ -87,7 +87,7 @@ BEGIN
 
 	/* memory is read once; a gap before its oldest new event was overwritten */
 	WITH m AS MATERIALIZED (
-		SELECT * FROM infraguard.log_events_memory() e WHERE e.seq > last_seq
+		SELECT * FROM infraguard_internal.log_events_memory() e WHERE e.seq > last_seq
 	), lost AS (
 		INSERT INTO infraguard.log_event_history
 			   (taken_at, server_started, seq, logged_at, kind, sqlstate, level, excerpt)
@@ -111,9 +111,9 @@ BEGIN
 	RETURN n;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.drain_log_events(timestamptz) IS
+COMMENT ON FUNCTION infraguard_internal.drain_log_events(timestamptz) IS
 	'Internal: record the server log events in shared memory that history does not have yet (each snapshot calls it)';
-REVOKE ALL ON FUNCTION infraguard.drain_log_events(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.drain_log_events(timestamptz) FROM PUBLIC;
 
 /*
  * Every event logged since a time: recorded ones from history, newer ones
@@ -133,7 +133,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Pass the time to list events from, for example now() - interval ''1 hour''.';
 	END IF;
-	IF NOT infraguard.log_events_counted() THEN
+	IF NOT infraguard_internal.log_events_counted() THEN
 		/* not preloaded (any more): what history recorded before */
 		RETURN QUERY
 		SELECT h.logged_at, h.kind, h.sqlstate, h.level, h.pid, h.dbname, h.username, h.client_addr,
@@ -151,7 +151,7 @@ BEGIN
 	UNION ALL
 	SELECT m.logged_at, m.kind, m.sqlstate, m.level, m.pid, coalesce(m.dbname::name, db.datname),
 		   m.username::name, m.client_addr, m.query_id, m.excerpt, false, m.server_started, m.seq
-	  FROM infraguard.log_events_memory() m
+	  FROM infraguard_internal.log_events_memory() m
 	  LEFT JOIN pg_database db ON db.oid = m.dboid
 	 WHERE m.logged_at >= since
 	   AND NOT EXISTS (SELECT 1 FROM infraguard.log_event_history h

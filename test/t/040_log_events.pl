@@ -208,7 +208,7 @@ is($node->safe_psql('postgres', q{SELECT count(*) FILTER (WHERE NOT recorded) FR
 compare($node, 'from history');
 is($node->safe_psql('postgres', q{SELECT sum(total) = (SELECT count(*) FROM infraguard.log_event_history WHERE kind <> 'lost') FROM infraguard.log_event_totals()}),
 	't', 'the totals since start equal the recorded rows');
-is($node->safe_psql('postgres', q{SELECT infraguard.drain_log_events()}), '0', 'a second drain records nothing twice');
+is($node->safe_psql('postgres', q{SELECT infraguard_internal.drain_log_events()}), '0', 'a second drain records nothing twice');
 
 # per interval: the counts add up to the same
 is($node->safe_psql('postgres', q{SELECT sum(events) FROM infraguard.log_event_counts(now() - interval '1 day', '1 minute')}),
@@ -297,7 +297,7 @@ is($standby_rows->{$_}, $standby_log->{$_}, "on the standby: $_: $standby_log->{
 is($standby->safe_psql('postgres', q{SELECT count(*) FROM infraguard.log_events('-infinity') WHERE recorded}),
 	$node->safe_psql('postgres', q{SELECT count(*) FROM infraguard.log_event_history}),
 	'on the standby, recorded rows are the primary\'s history, replicated');
-is($standby->safe_psql('postgres', q{SELECT infraguard.drain_log_events()}), '0', 'on the standby, nothing is written');
+is($standby->safe_psql('postgres', q{SELECT infraguard_internal.drain_log_events()}), '0', 'on the standby, nothing is written');
 $standby->stop;
 
 # a ring too small for what is logged between two snapshots: the overwritten
