@@ -56,7 +56,8 @@ SQL_SRC = \
 	src/sql/alerts.sql \
 	src/sql/forecast.sql \
 	src/sql/report.sql \
-	src/sql/prometheus.sql
+	src/sql/prometheus.sql \
+	src/sql/grafana.sql
 
 UPGRADE_0_2 = \
 	src/upgrade/0.1--0.2-header.sql \
@@ -69,7 +70,7 @@ DATA_built = $(EXTENSION)--0.1--0.2.sql
 
 REGRESS = 00_setup version sizes thresholds health table_health indexes \
 	slow_queries connections measurements history emergency report privileges bad_input \
-	histogram_limits suggestions prometheus
+	histogram_limits suggestions prometheus grafana
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.
