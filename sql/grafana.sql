@@ -22,9 +22,15 @@ VALUES ('2001-02-03 04:00:00+00', 0, 'connections:active', 2),
 SET timezone = 'UTC';
 SHOW infraguard.snapshot_interval;
 
--- connection states: 0 where the snapshot has no row, NULL at 04:03 (the
+-- connection states: 0 where the snapshot has no row, NULL at 04:06 (the
 -- worker missed 04:03 to 04:09: no line across that)
 SELECT * FROM infraguard.metric_series('connections:%', '2001-02-03 03:00+00', '2001-02-03 05:00+00', true);
+
+-- grouped as Grafana groups it ($__timeGroupAlias, max), in 5-minute
+-- buckets: the bucket of the gap is NULL, so the line breaks there
+SELECT to_timestamp(floor(extract(epoch FROM time) / 300) * 300) AS bucket, metric, max(value)
+  FROM infraguard.metric_series('connections:%', '2001-02-03 03:00+00', '2001-02-03 05:00+00', true)
+ GROUP BY 1, 2 ORDER BY 1, 2;
 
 -- a measurement that can be missing stays missing
 SELECT * FROM infraguard.metric_series('replication_lag', '2001-02-03 03:00+00', '2001-02-03 05:00+00');

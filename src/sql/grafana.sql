@@ -13,9 +13,14 @@
  *	  row exists only when its history was written (one transaction), so a
  *	  0 is never invented for a failed snapshot.
  *	- Where two snapshots are more than two snapshot intervals apart (the
- *	  worker stopped, the server was down) a NULL row for every series one
- *	  interval after the first, so that a line breaks there instead of
- *	  joining the two ends across time without data.
+ *	  worker stopped, the server was down) a NULL row for every series
+ *	  halfway between them, so that a line breaks there instead of joining
+ *	  the two ends across time without data.  Halfway: grouped into buckets
+ *	  of any width (Grafana's $__interval), the NULL row falls into a bucket
+ *	  of its own whenever some bucket between the two has no data (with one
+ *	  empty bucket between them, the midpoint is in it; with more, it is over
+ *	  one bucket from either end), and max() of a bucket with data ignores
+ *	  it.
  *	- levels_of: also the series 'warning level' and 'critical level', the
  *	  levels of that check in infraguard.thresholds now (none when disabled),
  *	  at every time where some series has a value, so that a threshold line
@@ -64,7 +69,7 @@ BEGIN
 		 CROSS JOIN names n
 		  LEFT JOIN infraguard.metric_history h ON h.taken_at = s.t AND h.metric = n.metric),
 	gaps AS (
-		SELECT x.t + step AS t
+		SELECT x.t + (x.next_t - x.t) / 2 AS t
 		  FROM (SELECT s.t, lead(s.t) OVER (ORDER BY s.t) AS next_t FROM snaps s) x
 		 WHERE x.next_t - x.t > 2 * step),
 	levels AS (
