@@ -68,9 +68,10 @@ UPGRADE_0_2 = \
 DATA = $(EXTENSION)--0.1.sql
 DATA_built = $(EXTENSION)--0.1--0.2.sql
 
-REGRESS = 00_setup version sizes thresholds health table_health indexes \
-	slow_queries connections measurements history emergency report privileges bad_input \
-	histogram_limits suggestions prometheus grafana
+REGRESS = 00_setup version sizes thresholds health metrics table_health indexes \
+	slow_queries connections measurements history forecast alerts emergency replication \
+	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
+	suggestions prometheus grafana
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

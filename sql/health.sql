@@ -89,6 +89,3 @@ UPDATE infraguard.thresholds SET enabled = false WHERE metric = 'dead_tuple_rati
 SELECT count(*) FROM infraguard.health() WHERE check_name = 'dead_tuple_ratio';
 UPDATE infraguard.thresholds SET enabled = true WHERE metric = 'dead_tuple_ratio';
 SELECT count(*) FROM infraguard.health();
-
--- current_metrics() reports every metric, with or without a threshold
-SELECT metric, unit FROM infraguard.current_metrics() ORDER BY metric;

@@ -30,3 +30,18 @@ SELECT stats_since <= now() AS since_in_past,
 -- the size filter
 SELECT count(*) FROM infraguard.unused_indexes(pg_size_bytes('1 GB'));
 SELECT count(*) FROM infraguard.unused_indexes(0);
+
+-- duplicate indexes: identical, prefix, and what must never be suggested
+CREATE TABLE fixture.dups (a int, b int, c int, d text);
+CREATE INDEX dups_a ON fixture.dups (a);
+CREATE INDEX dups_a_again ON fixture.dups (a);					-- identical to dups_a
+CREATE INDEX dups_a_b ON fixture.dups (a, b);					-- makes dups_a a prefix
+CREATE UNIQUE INDEX dups_b_unique ON fixture.dups (b);
+CREATE INDEX dups_b_c ON fixture.dups (b, c);					-- dups_b_unique is unique: keep
+CREATE INDEX dups_c_desc ON fixture.dups (c DESC);
+CREATE INDEX dups_c_d ON fixture.dups (c, d);					-- different ordering: keep
+CREATE INDEX dups_d_partial ON fixture.dups (d) WHERE d IS NOT NULL;
+CREATE INDEX dups_d_lower ON fixture.dups (lower(d));			-- expression: not a duplicate of d
+CREATE INDEX dups_a_partial ON fixture.dups (a) WHERE a > 0;	-- other predicate: keep
+SELECT table_name, index_name, duplicate_of, relation, suggestion
+  FROM infraguard.duplicate_indexes() WHERE schema_name = 'fixture' ORDER BY index_name;

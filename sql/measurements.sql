@@ -68,3 +68,18 @@ SELECT count(*) AS per_database FROM infraguard.latency() WHERE dbname = current
 SELECT infraguard.latency_reset();
 SELECT count(*) AS rows_after_reset, coalesce(sum(calls), 0) <= 1 AS at_most_this_statement
   FROM infraguard.latency();
+
+-- latency percentiles of an interval are the difference of two readings
+SELECT bucket AS b10 FROM infraguard.latency_buckets() WHERE 10 >= lower_ms AND 10 < upper_ms \gset
+SELECT bucket AS b200 FROM infraguard.latency_buckets() WHERE 200 >= lower_ms AND 200 < upper_ms \gset
+SELECT calls, round(p50_ms::numeric, 1) AS p50, round(p99_ms::numeric, 0) AS p99, reset
+  FROM infraguard.histogram_stats(ARRAY[:b10, :b200], ARRAY[95, 5]::bigint[], 200);
+SELECT calls, round(p50_ms::numeric, 0) AS p50, reset
+  FROM infraguard.histogram_stats(ARRAY[:b10, :b200], ARRAY[95, 105]::bigint[], 200,
+								  ARRAY[:b10, :b200], ARRAY[95, 5]::bigint[]);
+-- counters that went backwards: the newer reading is taken whole
+SELECT calls, reset
+  FROM infraguard.histogram_stats(ARRAY[:b10], ARRAY[3]::bigint[], 10,
+								  ARRAY[:b10], ARRAY[90]::bigint[]);
+SELECT calls, p50_ms IS NULL AS no_percentile
+  FROM infraguard.histogram_stats('{}'::int[], '{}'::bigint[], 0);
