@@ -496,7 +496,7 @@ my @logged = sort { $a <=> $b } map { /^\d+ work LOG:  duration: ([0-9.]+) ms  s
 cmp_ok(scalar @logged, '>=', 70, 'the log timed the workload (' . scalar(@logged) . ' statements)');
 
 my @bk = sort { $a->[0] <=> $b->[0] }
-  map { [ $_->[0]{le} eq '+Inf' ? 9**9**9 : $_->[0]{le}, $_->[1] ] }
+  map { [ $_->[0]{le} eq '+Inf' ? 9**9**9 : $_->[0]{le}, $_->[1], $_->[2] ] }
   grep { ($_->[0]{datname} // '') eq 'work' } @{ $samples{infraguard_statement_latency_seconds_bucket} || [] };
 my $count = sample('infraguard_statement_latency_seconds_count', datname => 'work');
 my $sum = sample('infraguard_statement_latency_seconds_sum', datname => 'work');
@@ -556,6 +556,40 @@ foreach my $q (qw(0.5 0.9 0.95 0.99))
 		"histogram_quantile($q) = $est s, latency() $lat{$q} s: the same octave [$lo, $hi]");
 	ok(defined $hi && $truth >= $lo - 0.02 * $lo - 2e-6 && $truth <= $hi + 0.02 * $hi + 2e-6,
 		"histogram_quantile($q): the logged order statistic $truth s is in that octave too");
+}
+# Prometheus itself: the README's per-database p95 and statements-per-second
+# queries, evaluated by promtool over ten minutes of series that grow by the
+# scraped counts every minute (rate() over 5 minutes is count / 60 a second,
+# and histogram_quantile() does not change when every bucket is scaled): its
+# answer is the Perl port's on the scraped buckets
+{
+	my $est = (histogram_quantile(0.95, @bk))[0];
+	my ($count_text) = map { $_->[2] } grep { ($_->[0]{datname} // '') eq 'work' }
+	  @{ $samples{infraguard_statement_latency_seconds_count} || [] };
+	my @series = map { [ "infraguard_statement_latency_seconds_bucket{$_->[2]}", "0+$_->[1]x10" ] } @bk;
+	push @series, [ "infraguard_statement_latency_seconds_count{" . ($count_text // '') . "}", "0+${count}x10" ];
+	my ($server) = map { $_->[0]{server} } @{ $samples{infraguard_statement_latency_seconds_count} || [] };
+	my $file = "$PostgreSQL::Test::Utils::tmp_check/promtool_quantile.yaml";
+	my $y = "rule_files: []\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n";
+	$y .= "      - series: " . yaml_quote($_->[0]) . "\n        values: " . yaml_quote($_->[1]) . "\n" foreach @series;
+	$y .= "    promql_expr_test:\n";
+	# (promtool compares values exactly, and Prometheus divides the rates
+	# where Perl divides the counts: 1 when they agree within 1e-9 relative)
+	foreach my $e ([ 'histogram_quantile(0.95, sum by (server, datname, le) (rate(infraguard_statement_latency_seconds_bucket[5m])))', $est ],
+		[ 'sum by (server, datname) (rate(infraguard_statement_latency_seconds_count[5m]))', $count / 60 ])
+	{
+		my $want = sprintf('%.17g', $e->[1]);
+		$y .= "      - expr: " . yaml_quote("abs(($e->[0]) - $want) <= bool " . sprintf('%.17g', 1e-9 * $e->[1]))
+		  . "\n        eval_time: 10m\n        exp_samples:\n          - labels: "
+		  . yaml_quote("{datname=\"work\", server=\"$server\"}") . "\n            value: 1\n";
+	}
+	open(my $fh, '>', $file) or die "could not write $file: $!";
+	print $fh $y;
+	close($fh);
+	my $out = '';
+	my $ok = -x $promtool && IPC::Run::run([ $promtool, 'test', 'rules', $file ], '>&', \$out, IPC::Run::timeout(120));
+	ok($ok, "promtool evaluates the README's histogram_quantile(0.95, ...) to the Perl port's $est s, and the rate of _count")
+	  or diag("$out\n--- $file:\n$y");
 }
 cmp_ok(abs((sample('infraguard_statement_counting_since_timestamp_seconds', datname => 'postgres') // 0)
 		- sql("SELECT extract(epoch FROM since) FROM infraguard.latency() WHERE dbname = 'postgres'")),
