@@ -58,16 +58,19 @@ BEGIN
 		SELECT DISTINCT s.taken_at AS t
 		  FROM infraguard.snapshots s
 		 WHERE s.taken_at BETWEEN since AND until),
-	names AS (
-		SELECT DISTINCT h.metric::text AS metric
+	/* the window's rows once (the (metric, taken_at) index), not a join with the whole table */
+	vals AS MATERIALIZED (
+		SELECT h.taken_at AS t, h.metric::text AS metric, h.value
 		  FROM infraguard.metric_history h
 		 WHERE h.metric LIKE metric_like AND h.taken_at BETWEEN since AND until),
+	names AS (
+		SELECT DISTINCT v.metric FROM vals v),
 	points AS (
 		SELECT s.t, n.metric,
-			   coalesce(h.value, CASE WHEN absent_is_zero THEN 0 END) * scale AS v
+			   coalesce(v.value, CASE WHEN absent_is_zero THEN 0 END) * scale AS v
 		  FROM snaps s
 		 CROSS JOIN names n
-		  LEFT JOIN infraguard.metric_history h ON h.taken_at = s.t AND h.metric = n.metric),
+		  LEFT JOIN vals v ON v.t = s.t AND v.metric = n.metric),
 	gaps AS (
 		SELECT x.t + (x.next_t - x.t) / 2 AS t
 		  FROM (SELECT s.t, lead(s.t) OVER (ORDER BY s.t) AS next_t FROM snaps s) x
