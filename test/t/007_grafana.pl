@@ -751,5 +751,13 @@ my %generic_only = (
 	is_deeply(\@unreachable, [], 'every recorded metric is drawn by a panel or listed as generic-only');
 }
 
+# the README's panel query is a panel's query, which this test runs
+{
+	my @readme_sql = grep { /\$__/ } slurp_file("$top/grafana/README.md") =~ /```sql\n(.*?)\n```/sg;
+	my %panel_sql = map { ($_->{rawSql} => 1) } map { @{ $_->{targets} } } @query_panels;
+	cmp_ok(scalar @readme_sql, '>=', 1, 'grafana/README.md shows a panel query');
+	is_deeply([ grep { !$panel_sql{$_} } @readme_sql ], [], 'every panel query in grafana/README.md is the dashboard\'s');
+}
+
 $node->stop;
 done_testing();

@@ -597,6 +597,36 @@ cmp_ok(abs((sample('infraguard_statement_counting_since_timestamp_seconds', datn
 cmp_ok(abs((sample('infraguard_statement_latency_max_seconds', datname => 'work') // 0) - $logged[-1]),
 	'<=', 0.02 * $logged[-1] + 2e-6, 'the longest statement is the longest logged');
 
+# every PromQL query of prometheus/README.md parses: promtool check rules on
+# a file recording each of them
+{
+	my @exprs;
+	foreach my $block (slurp_file("$top/prometheus/README.md") =~ /```promql\n(.*?)```/sg)
+	{
+		my $cur = '';
+		foreach my $line (split /\n/, $block)
+		{
+			next if $line =~ /^\s*#/ || $line !~ /\S/;
+			# a line starting with spaces continues the previous expression
+			if ($line =~ /^\s/ && $cur ne '') { $cur .= " $line"; next; }
+			push @exprs, $cur if $cur ne '';
+			$cur = $line;
+		}
+		push @exprs, $cur if $cur ne '';
+	}
+	cmp_ok(scalar @exprs, '>=', 6, 'prometheus/README.md has its PromQL examples (' . scalar(@exprs) . ')');
+	my $file = "$PostgreSQL::Test::Utils::tmp_check/readme_promql.yaml";
+	my $n = 0;
+	my $y = "groups:\n  - name: readme\n    rules:\n";
+	$y .= "      - record: readme:example_" . ++$n . "\n        expr: " . yaml_quote($_) . "\n" foreach @exprs;
+	open(my $fh, '>', $file) or die "could not write $file: $!";
+	print $fh $y;
+	close($fh);
+	my $out = '';
+	my $ok = -x $promtool && IPC::Run::run([ $promtool, 'check', 'rules', $file ], '>&', \$out, IPC::Run::timeout(60));
+	ok($ok, 'every PromQL example of prometheus/README.md parses (promtool check rules)') or diag("$out\n$y");
+}
+
 # ---------------------------------------------------------------------------
 # promtool check metrics: infraguard's metrics follow the naming
 # conventions, with no warning (the exporter's own pg_* metrics have
