@@ -436,6 +436,17 @@ $node->safe_psql('postgres', q{
 				   ('statements_per_second', 40), ('database_size_bytes:postgres', 7000000),
 				   ('disk_used_pct:data:data_directory', 40), ('cpu_percent', 20),
 				   ('memory_percent', 50), ('replication_lag', 2)) m(metric, value);
+	-- pg_stat_database's counters as the snapshot records them per database
+	-- (db_<counter>:<database>), 30 snapshots a second apart two hours ago,
+	-- growing by a known step a second (a rate needs two adjacent snapshots)
+	INSERT INTO infraguard.metric_history (taken_at, snapshot_id, metric, value)
+	SELECT date_trunc('minute', now()) - interval '2 hours' + i * interval '1 second', 0,
+		   'db_' || c.counter || ':postgres', c.base + i * c.step
+	  FROM generate_series(1, 30) i,
+		   (VALUES ('xact_commit', 1e6, 1), ('xact_rollback', 1e4, 0.5), ('tup_returned', 1e8, 100),
+				   ('tup_fetched', 1e7, 10), ('blks_hit', 1e8, 100), ('blks_read', 1e6, 1),
+				   ('temp_files', 100, 0), ('temp_bytes', 1e9, 10000), ('deadlocks', 3, 0),
+				   ('conflicts', 0, 0)) c(counter, base, step);
 	-- the snapshots of those times (the dashboard's time axis is the snapshots')
 	INSERT INTO infraguard.snapshots (taken_at, source)
 	SELECT DISTINCT taken_at, 'manual' FROM infraguard.metric_history WHERE snapshot_id = 0;
@@ -716,6 +727,24 @@ sub panel_rows
 	is(scalar(grep { $_->{metric} =~ /level$/ } panel_rows('Disk used per file system')), 0,
 		'a disabled check draws no level line');
 	$node->safe_psql('postgres', "SELECT infraguard.enable_threshold('storage_used_percent')");
+}
+
+# counters become rates per second between adjacent snapshots (1 commit, 0.5
+# rollback, 10 kB of temporary files a second), and none across the gaps
+# around them
+{
+	my @tps = panel_rows('Transactions per second');
+	my @commit = grep { $_->{metric} eq 'postgres commit' && $_->{value} ne '' } @tps;
+	my @rollback = grep { $_->{metric} eq 'postgres rollback' && $_->{value} ne '' } @tps;
+	ok(@commit && !grep({ abs($_->{value} - 1) > 1e-9 } @commit),
+		'Transactions per second: 1 commit a second') or diag(join(' ', map { $_->{value} } @commit));
+	ok(@rollback && !grep({ abs($_->{value} - 0.5) > 1e-9 } @rollback), 'Transactions per second: 0.5 rollback a second');
+	my @temp = grep { $_->{metric} eq 'postgres' && $_->{value} ne '' } panel_rows('Temporary files written per second');
+	ok(@temp && !grep({ abs($_->{value} - 10000) > 1e-6 } @temp), 'Temporary files written per second: 10 kB/s');
+	cmp_ok(scalar(@commit), '<=', 2, 'Transactions per second: rates only in the minute or two of the adjacent snapshots');
+	# the worker's own snapshots a second apart: WAL rates, never negative
+	my @wal = grep { $_->{value} ne '' } panel_rows('WAL written per second');
+	ok(@wal && !grep({ $_->{value} < 0 } @wal), 'WAL written per second: rates from the worker\'s snapshots, none negative');
 }
 
 # ---------------------------------------------------------------------------
