@@ -17,6 +17,7 @@ OBJS = \
 	src/core/ig_procfs.o \
 	src/core/ig_status.o \
 	src/core/ig_threshold.o \
+	src/collector.o \
 	src/diag_disk.o \
 	src/diag_relsize.o \
 	src/diag_system.o \
@@ -55,7 +56,8 @@ SQL_SRC = \
 	src/sql/history.sql \
 	src/sql/alerts.sql \
 	src/sql/forecast.sql \
-	src/sql/report.sql
+	src/sql/report.sql \
+	src/sql/whole_server.sql
 
 UPGRADE_0_2 = \
 	src/upgrade/0.1--0.2-header.sql \

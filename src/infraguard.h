@@ -116,4 +116,25 @@ extern void ig_latency_install_hooks(void);
 extern bool ig_in_worker;		/* true in the infraguard worker process */
 extern void ig_worker_register(void);
 
+/* collector.c: the worker's per-database collectors */
+extern char *infraguard_databases;
+extern int	infraguard_collectors;
+extern int	infraguard_database_timeout;
+extern int	infraguard_collector_test_delay;
+
+typedef struct IgCollectTarget
+{
+	Oid			dboid;
+	char		name[NAMEDATALEN];
+} IgCollectTarget;
+
+typedef struct IgCollectQuery
+{
+	char	   *kind;
+	char	   *query;
+} IgCollectQuery;
+
+extern char *ig_collect_databases(const IgCollectTarget *targets, int ntargets,
+								  const IgCollectQuery *queries, int nqueries);
+
 #endif							/* INFRAGUARD_INFRAGUARD_H */

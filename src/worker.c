@@ -112,6 +112,9 @@ static FailureReport alerts_report = {
 static bool extension_missing = false;
 static char refused_version[NAMEDATALEN];	/* "" = not installed */
 
+/* databases refusing connections, already logged ("name\n" each) */
+static char *refused_databases = NULL;
+
 /*
  * Register the worker; called from _PG_init under shared_preload_libraries.
  */
@@ -471,23 +474,124 @@ report_outcome(FailureReport *r, const char *error)
 }
 
 /*
+ * The other watched databases (infraguard.databases), read by collectors
+ * (src/collector.c) with the queries of infraguard.collector_queries().
+ * Returns their findings as a JSON object {"db": {"kind": json}}, or NULL
+ * when there is no other database or none could be read.  A database that
+ * does not accept connections is logged once, when it is first seen so.
+ */
+static char *
+collect_other_databases(void)
+{
+	IgCollectTarget *targets;
+	IgCollectQuery *queries;
+	int			ntargets;
+	int			nqueries;
+	uint64		i;
+	StringInfoData refused;
+
+	if (SPI_execute("SELECT database_name, database_oid, watched, reason "
+					"FROM infraguard.watched_databases() "
+					"WHERE database_name <> current_database() AND reason LIKE 'does not accept%' "
+					"   OR (watched AND database_name <> current_database())",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list the databases to read");
+	targets = palloc0(sizeof(IgCollectTarget) * Max(SPI_processed, 1));
+	ntargets = 0;
+	initStringInfo(&refused);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *name = SPI_getvalue(tup, desc, 1);
+		bool		isnull;
+		bool		watched = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
+
+		if (!watched)
+		{
+			/* "name\n" entries: logged once, until it accepts them again */
+			char	   *entry = psprintf("%s\n", name);
+
+			appendStringInfoString(&refused, entry);
+			if (refused_databases == NULL || strstr(refused_databases, entry) == NULL)
+				ereport(LOG,
+						(errmsg("infraguard worker skips database \"%s\": it does not accept connections (datallowconn = false)",
+								name),
+						 errdetail("It is read again once it accepts connections; this is logged once.")));
+			continue;
+		}
+		targets[ntargets].dboid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		strlcpy(targets[ntargets].name, name, NAMEDATALEN);
+		ntargets++;
+	}
+	if (refused_databases != NULL)
+		pfree(refused_databases);
+	refused_databases = MemoryContextStrdup(TopMemoryContext, refused.data);
+	if (ntargets == 0)
+		return NULL;
+
+	if (SPI_execute("SELECT kind, query FROM infraguard.collector_queries()", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the collectors' queries");
+	nqueries = (int) SPI_processed;
+	queries = palloc0(sizeof(IgCollectQuery) * Max(nqueries, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		queries[i].kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		queries[i].query = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		if (queries[i].kind == NULL || queries[i].query == NULL)
+			elog(ERROR, "infraguard.collector_queries() returned a NULL");
+	}
+	return ig_collect_databases(targets, ntargets, queries, nqueries);
+}
+
+/*
  * On a primary: the snapshot cycle, with its failures reported once and
- * the alerts evaluated in memory when they cannot be stored.
+ * the alerts evaluated in memory when they cannot be stored.  collected:
+ * the other databases' findings (collect_other_databases()), stored before
+ * the snapshot so that its alerts judge them, and recorded in its history.
  */
 static void
-primary_cycle(void)
+primary_cycle(const char *collected)
 {
 	char	   *history_error;
 	char	   *alerts_error;
 	char	   *readings;
+	Datum		snapshot_id;
+	bool		no_snapshot;
+	Oid			argtypes[2] = {INT8OID, TEXTOID};
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
 
-	if (SPI_execute("SELECT history_error, alerts_error, readings::text "
+	if (collected != NULL)
+	{
+		args[1] = CStringGetTextDatum(collected);
+		if (SPI_execute_with_args("SELECT infraguard.store_database_findings($1::jsonb)",
+								  1, &argtypes[1], &args[1], &nulls[1], false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not store the other databases' findings");
+	}
+	else if (SPI_execute("SELECT infraguard.store_database_findings(NULL)", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not store the other databases' findings");
+
+	if (SPI_execute("SELECT history_error, alerts_error, readings::text, snapshot_id "
 					"FROM infraguard.snapshot_cycle('worker')", false, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "could not run the snapshot cycle");
 	history_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	alerts_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	readings = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	snapshot_id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &no_snapshot);
+
+	/* the other databases' tables and indexes, in the same snapshot */
+	if (collected != NULL && !no_snapshot)
+	{
+		args[0] = snapshot_id;
+		if (SPI_execute_with_args("SELECT error FROM infraguard.record_database_history($1, $2::jsonb)",
+								  2, argtypes, args, nulls, false, 1) != SPI_OK_SELECT ||
+			SPI_processed != 1)
+			elog(ERROR, "could not record the other databases' history");
+		if (history_error == NULL)
+			history_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	}
 
 	report_outcome(&history_report, history_error);
 	report_outcome(&alerts_report, alerts_error);
@@ -543,7 +647,8 @@ run_cycle(void)
 		if (RecoveryInProgress())
 			evaluate_in_memory(NULL, true);
 		else
-			primary_cycle();
+			primary_cycle(infraguard_databases != NULL && infraguard_databases[0] != '\0'
+						  ? collect_other_databases() : NULL);
 		did_work = true;
 	}
 

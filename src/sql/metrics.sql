@@ -24,6 +24,13 @@ DECLARE
 	rel text;
 	p95 float8;
 	p95_at timestamptz;
+	rr record;
+	found_here boolean;
+	other_db text;
+	n_other bigint;
+	stale_after interval := greatest(3 * coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
+												   interval '1 minute'),
+									 interval '5 minutes');
 BEGIN
 	/* connections, as a share of what non-superusers can actually get */
 	SELECT * INTO usage FROM infraguard.connection_usage();
@@ -87,13 +94,41 @@ BEGIN
 	 WHERE s.n_live_tup + s.n_dead_tup >= 10000
 	 ORDER BY pct DESC, s.n_dead_tup DESC
 	 LIMIT 1;
+	found_here := FOUND;
+	/*
+	 * ... and in the other databases, as the worker's collectors last found
+	 * them (infraguard.databases; findings older than three intervals are
+	 * stale: that database could not be read lately).
+	 */
+	SELECT count(*) INTO n_other
+	  FROM infraguard.database_findings f
+	 WHERE f.finding = 'dead_tuples' AND f.database_name <> current_database()
+	   AND f.collected_at > now() - stale_after;
+	SELECT f.database_name AS datname, x.*
+	  INTO rr
+	  FROM infraguard.database_findings f
+	  CROSS JOIN LATERAL jsonb_to_record(f.data) AS x(schemaname text, relname text, n_live_tup bigint,
+													  n_dead_tup bigint, pct float8, table_autovacuum boolean,
+													  vacuumed_at timestamptz)
+	 WHERE f.finding = 'dead_tuples' AND jsonb_typeof(f.data) = 'object'
+	   AND f.database_name <> current_database()
+	   AND f.collected_at > now() - stale_after
+	 ORDER BY x.pct DESC, x.n_dead_tup DESC
+	 LIMIT 1;
+	other_db := NULL;
+	IF FOUND AND (NOT found_here OR rr.pct > r.pct) THEN
+		r := rr;
+		other_db := rr.datname;
+		found_here := true;
+	END IF;
 	metric := 'dead_tuple_ratio';
 	unit := '%';
-	IF FOUND THEN
+	IF found_here THEN
 		value := round(r.pct::numeric, 2);
 		rel := format('%I.%I', r.schemaname, r.relname);
-		detail := format('%s: %s dead of %s tuples in database %s%s', rel,
-						 r.n_dead_tup, r.n_live_tup + r.n_dead_tup, quote_ident(current_database()),
+		detail := format('%s: %s dead of %s tuples in database %s%s',
+						 CASE WHEN other_db IS NULL THEN rel ELSE quote_ident(other_db) || '.' || rel END,
+						 r.n_dead_tup, r.n_live_tup + r.n_dead_tup, quote_ident(coalesce(other_db, current_database())),
 						 CASE WHEN NOT r.table_autovacuum THEN '; autovacuum is disabled on this table (autovacuum_enabled = off)'
 							  WHEN current_setting('autovacuum') = 'off' THEN '; autovacuum is off on this server'
 							  ELSE coalesce('; last vacuumed at ' || date_trunc('second', r.vacuumed_at), '; never vacuumed') END);
@@ -106,10 +141,15 @@ BEGIN
 			ELSE
 				format('VACUUM (ANALYZE) %1$s; if dead rows stay, something holds back the xmin horizon (SELECT * FROM infraguard.long_running(''1 minute''); SELECT * FROM infraguard.replication_slots();); if autovacuum is only late, lower its threshold for the table: ALTER TABLE %1$s SET (autovacuum_vacuum_scale_factor = 0.05);', rel)
 		END;
+		/* a table of another database: its statements run there */
+		IF other_db IS NOT NULL THEN
+			action := format('In database %s (psql -d %s): %s', quote_ident(other_db), quote_ident(other_db), action);
+		END IF;
 	ELSE
 		value := NULL;
-		detail := format('no table in database %s has 10000 rows or more (smaller tables are not judged); known once one has',
-						 quote_ident(current_database()));
+		detail := format('no table in database %s%s has 10000 rows or more (smaller tables are not judged); known once one has',
+						 quote_ident(current_database()),
+						 CASE WHEN n_other > 0 THEN format(' nor in the %s other databases read lately', n_other) ELSE '' END);
 	END IF;
 	RETURN NEXT;
 	action := NULL;
