@@ -189,8 +189,7 @@ start_collector(CollectorSlot *slot, const IgCollectTarget *target,
 	initStringInfo(&slot->json);
 	appendStringInfoChar(&slot->json, '{');
 	slot->deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-												 infraguard_database_timeout + infraguard_collector_test_delay
-												 + START_GRACE_MS);
+												 infraguard_database_timeout + START_GRACE_MS);
 	return true;
 }
 
@@ -414,7 +413,10 @@ infraguard_collector_main(Datum main_arg)
 	/* as in the worker: SPI never arms statement_timeout itself */
 	enable_timeout_after(STATEMENT_TIMEOUT, hdr->timeout_ms);
 
-	/* tests hold a collector connected here (a DROP DATABASE meanwhile) */
+	/*
+	 * Tests hold a collector connected here (a DROP DATABASE meanwhile);
+	 * statement_timeout bounds the delay as it bounds the queries.
+	 */
 	if (hdr->test_delay_ms > 0)
 	{
 		TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), hdr->test_delay_ms);

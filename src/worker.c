@@ -551,16 +551,16 @@ collect_other_databases(void)
  * the snapshot so that its alerts judge them, and recorded in its history.
  */
 static void
-primary_cycle(const char *collected)
+primary_cycle(const char *collected, double collect_ms)
 {
 	char	   *history_error;
 	char	   *alerts_error;
 	char	   *readings;
 	Datum		snapshot_id;
 	bool		no_snapshot;
-	Oid			argtypes[2] = {INT8OID, TEXTOID};
-	Datum		args[2];
-	char		nulls[2] = {' ', ' '};
+	Oid			argtypes[3] = {INT8OID, TEXTOID, FLOAT8OID};
+	Datum		args[3];
+	char		nulls[3] = {' ', ' ', ' '};
 
 	if (collected != NULL)
 	{
@@ -585,8 +585,9 @@ primary_cycle(const char *collected)
 	if (collected != NULL && !no_snapshot)
 	{
 		args[0] = snapshot_id;
-		if (SPI_execute_with_args("SELECT error FROM infraguard.record_database_history($1, $2::jsonb)",
-								  2, argtypes, args, nulls, false, 1) != SPI_OK_SELECT ||
+		args[2] = Float8GetDatum(collect_ms);
+		if (SPI_execute_with_args("SELECT error FROM infraguard.record_database_history($1, $2::jsonb, $3)",
+								  3, argtypes, args, nulls, false, 1) != SPI_OK_SELECT ||
 			SPI_processed != 1)
 			elog(ERROR, "could not record the other databases' history");
 		if (history_error == NULL)
@@ -638,17 +639,32 @@ run_cycle(void)
 	/*
 	 * statement_timeout is armed by the protocol loop of ordinary backends
 	 * (start_xact_command), which SPI in a background worker never runs:
-	 * arm it ourselves, for the whole cycle.
+	 * we arm it ourselves, below, for the whole snapshot.
 	 */
-	enable_timeout_after(STATEMENT_TIMEOUT, timeout_s * 1000);
-
 	if (extension_present())
 	{
 		if (RecoveryInProgress())
+		{
+			enable_timeout_after(STATEMENT_TIMEOUT, timeout_s * 1000);
 			evaluate_in_memory(NULL, true);
+		}
 		else
-			primary_cycle(infraguard_databases != NULL && infraguard_databases[0] != '\0'
-						  ? collect_other_databases() : NULL);
+		{
+			char	   *collected = NULL;
+			TimestampTz started = GetCurrentTimestamp();
+
+			/*
+			 * The other databases first, before the timeout is armed: each
+			 * is bounded by infraguard.database_timeout on its own (in the
+			 * collector, and here by a deadline), so that their number does
+			 * not eat the snapshot's time.
+			 */
+			if (infraguard_databases != NULL && infraguard_databases[0] != '\0')
+				collected = collect_other_databases();
+			enable_timeout_after(STATEMENT_TIMEOUT, timeout_s * 1000);
+			primary_cycle(collected,
+						  (double) TimestampDifferenceMilliseconds(started, GetCurrentTimestamp()));
+		}
 		did_work = true;
 	}
 

@@ -160,9 +160,12 @@ REVOKE ALL ON FUNCTION infraguard.store_database_findings(jsonb) FROM PUBLIC;
  * moved, an index when it was scanned, and each once a day (at most
  * infraguard.relation_refresh_batch stale tables per database and cycle).
  * Errors are returned, not raised, so that the worker reports them as a
- * history failure while the alerts stay stored.
+ * history failure while the alerts stay stored.  collect_ms, the time the
+ * collectors took, and this function's time are added to the snapshot's
+ * duration_ms, which then covers the whole cycle.
  */
 CREATE OR REPLACE FUNCTION infraguard.record_database_history(sid bigint, collected jsonb,
+															  collect_ms float8,
 															  OUT table_rows integer, OUT index_rows integer,
 															  OUT error text)
 LANGUAGE plpgsql VOLATILE
@@ -170,6 +173,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	now_ts timestamptz := now();
+	started timestamptz := clock_timestamp();
 	refresh_batch integer := coalesce(nullif(current_setting('infraguard.relation_refresh_batch', true), '')::integer, 500);
 	d record;
 	n integer;
@@ -276,8 +280,11 @@ BEGIN
 		DELETE FROM infraguard.database_index_state st
 		 WHERE NOT EXISTS (SELECT 1 FROM infraguard.watched_databases() w
 							WHERE w.database_name = st.database_name AND w.watched);
+		/* the snapshot's duration covers the reading of the other databases too */
 		UPDATE infraguard.snapshots s
-		   SET table_rows = coalesce(s.table_rows, 0) + record_database_history.table_rows,
+		   SET duration_ms = coalesce(s.duration_ms, 0) + coalesce(collect_ms, 0)
+							 + extract(epoch FROM clock_timestamp() - started) * 1000,
+			   table_rows = coalesce(s.table_rows, 0) + record_database_history.table_rows,
 			   index_rows = coalesce(s.index_rows, 0) + record_database_history.index_rows
 		 WHERE s.snapshot_id = sid;
 	EXCEPTION WHEN OTHERS THEN
@@ -287,6 +294,6 @@ BEGIN
 	END;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.record_database_history(bigint, jsonb) IS
+COMMENT ON FUNCTION infraguard.record_database_history(bigint, jsonb, float8) IS
 	'Internal: the other databases'' tables and indexes into the history, named by database; returns the error, if any';
-REVOKE ALL ON FUNCTION infraguard.record_database_history(bigint, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard.record_database_history(bigint, jsonb, float8) FROM PUBLIC;
