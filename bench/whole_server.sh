@@ -108,7 +108,7 @@ write_some() {
 echo "ALTER SYSTEM SET infraguard.enabled = on" | q postgres
 q postgres -c 'SELECT pg_reload_conf()' >/dev/null
 wait_snapshot 0
-first=$(q postgres -c 'SELECT round(duration_ms) || '' ms, '' || table_rows || '' table rows, '' || index_rows || '' index rows'' FROM infraguard.snapshots ORDER BY snapshot_id LIMIT 1')
+first=$(q postgres -c "SELECT round(duration_ms) || ' ms, ' || table_rows || ' table rows, ' || index_rows || ' index rows' FROM infraguard.snapshots ORDER BY snapshot_id LIMIT 1")
 echo "first cycle (every relation new): $first"
 
 peak=0

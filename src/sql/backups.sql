@@ -50,6 +50,7 @@ AS $$
 DECLARE
 	id bigint;
 BEGIN
+	PERFORM infraguard.require_primary('infraguard.record_backup()');
 	IF kind IS NULL OR kind NOT IN ('pg_dump', 'pg_basebackup', 'pgbackrest', 'barman', 'wal-g',
 									'snapshot', 'other') THEN
 		RAISE EXCEPTION 'invalid backup kind "%"', coalesce(kind, 'NULL')

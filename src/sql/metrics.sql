@@ -24,7 +24,6 @@ DECLARE
 	rel text;
 	p95 float8;
 	p95_at timestamptz;
-	rr record;
 	found_here boolean;
 	other_db text;
 	n_other bigint;
@@ -81,46 +80,40 @@ BEGIN
 	action := NULL;
 
 	/*
-	 * Dead tuples: the worst table of at least 10,000 rows in this database.
-	 * Smaller tables are cheap to vacuum and their ratios swing wildly.
-	 */
-	SELECT s.schemaname, s.relname, s.n_live_tup, s.n_dead_tup,
-		   100.0 * s.n_dead_tup / (s.n_live_tup + s.n_dead_tup) AS pct,
-		   coalesce((SELECT o.option_value::boolean FROM pg_class c, pg_options_to_table(c.reloptions) o
-					  WHERE c.oid = s.relid AND o.option_name = 'autovacuum_enabled'), true) AS table_autovacuum,
-		   greatest(s.last_autovacuum, s.last_vacuum) AS vacuumed_at
-	  INTO r
-	  FROM pg_stat_user_tables s
-	 WHERE s.n_live_tup + s.n_dead_tup >= 10000
-	 ORDER BY pct DESC, s.n_dead_tup DESC
-	 LIMIT 1;
-	found_here := FOUND;
-	/*
-	 * ... and in the other databases, as the worker's collectors last found
-	 * them (infraguard.databases; findings older than three intervals are
-	 * stale: that database could not be read lately).
+	 * Dead tuples: the worst table of at least 10,000 rows in this database,
+	 * and in the other databases as the worker's collectors last found them
+	 * (infraguard.databases; findings older than three intervals are stale:
+	 * that database could not be read lately).  Smaller tables are cheap to
+	 * vacuum and their ratios swing wildly.  One query of one row type: r
+	 * must keep its types from call to call (plpgsql caches the plans that
+	 * read its fields).
 	 */
 	SELECT count(*) INTO n_other
 	  FROM infraguard.database_findings f
 	 WHERE f.finding = 'dead_tuples' AND f.database_name <> current_database()
 	   AND f.collected_at > now() - stale_after;
-	SELECT f.database_name AS datname, x.*
-	  INTO rr
-	  FROM infraguard.database_findings f
-	  CROSS JOIN LATERAL jsonb_to_record(f.data) AS x(schemaname text, relname text, n_live_tup bigint,
-													  n_dead_tup bigint, pct float8, table_autovacuum boolean,
-													  vacuumed_at timestamptz)
-	 WHERE f.finding = 'dead_tuples' AND jsonb_typeof(f.data) = 'object'
-	   AND f.database_name <> current_database()
-	   AND f.collected_at > now() - stale_after
-	 ORDER BY x.pct DESC, x.n_dead_tup DESC
+	SELECT w.*
+	  INTO r
+	  FROM (SELECT NULL::text AS datname, s.schemaname::text, s.relname::text, s.n_live_tup, s.n_dead_tup,
+				   (100.0 * s.n_dead_tup / (s.n_live_tup + s.n_dead_tup))::float8 AS pct,
+				   coalesce((SELECT o.option_value::boolean FROM pg_class c, pg_options_to_table(c.reloptions) o
+							  WHERE c.oid = s.relid AND o.option_name = 'autovacuum_enabled'), true) AS table_autovacuum,
+				   greatest(s.last_autovacuum, s.last_vacuum) AS vacuumed_at
+			  FROM pg_stat_user_tables s
+			 WHERE s.n_live_tup + s.n_dead_tup >= 10000
+			UNION ALL
+			SELECT f.database_name, x.*
+			  FROM infraguard.database_findings f
+			 CROSS JOIN LATERAL jsonb_to_record(f.data) AS x(schemaname text, relname text, n_live_tup bigint,
+															  n_dead_tup bigint, pct float8, table_autovacuum boolean,
+															  vacuumed_at timestamptz)
+			 WHERE f.finding = 'dead_tuples' AND jsonb_typeof(f.data) = 'object'
+			   AND f.database_name <> current_database()
+			   AND f.collected_at > now() - stale_after) w
+	 ORDER BY w.pct DESC, w.n_dead_tup DESC, w.datname NULLS FIRST
 	 LIMIT 1;
-	other_db := NULL;
-	IF FOUND AND (NOT found_here OR rr.pct > r.pct) THEN
-		r := rr;
-		other_db := rr.datname;
-		found_here := true;
-	END IF;
+	found_here := FOUND;
+	other_db := CASE WHEN found_here THEN r.datname END;
 	metric := 'dead_tuple_ratio';
 	unit := '%';
 	IF found_here THEN
