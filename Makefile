@@ -15,7 +15,6 @@ OBJS = \
 	src/core/ig_forecast.o \
 	src/core/ig_histogram.o \
 	src/core/ig_procfs.o \
-	src/core/ig_status.o \
 	src/core/ig_threshold.o \
 	src/collector.o \
 	src/diag_disk.o \
@@ -36,6 +35,7 @@ OBJS = \
 # between a "before" part (tables, drops) and an "after" part (data).  At
 # release it is committed and frozen like the base.
 SQL_SRC = \
+	src/sql/metric_catalog.sql \
 	src/sql/sizes.sql \
 	src/sql/version.sql \
 	src/sql/thresholds.sql \
@@ -56,7 +56,11 @@ SQL_SRC = \
 	src/sql/history.sql \
 	src/sql/alerts.sql \
 	src/sql/forecast.sql \
+	src/sql/report_render.sql \
+	src/sql/report_data.sql \
 	src/sql/report.sql \
+	src/sql/prometheus.sql \
+	src/sql/grafana.sql \
 	src/sql/whole_server.sql \
 	src/sql/standby.sql
 
@@ -69,10 +73,10 @@ UPGRADE_0_2 = \
 DATA = $(EXTENSION)--0.1.sql
 DATA_built = $(EXTENSION)--0.1--0.2.sql
 
-REGRESS = 00_setup version sizes thresholds health metrics table_health indexes \
+REGRESS = 00_setup metric_catalog version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
-	suggestions whole_server
+	suggestions prometheus grafana whole_server
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

@@ -19,7 +19,7 @@ DECLARE
 	doc text;
 	n integer;
 BEGIN
-	FOR q IN SELECT * FROM infraguard.collector_queries() ORDER BY kind LOOP
+	FOR q IN SELECT * FROM infraguard_internal.collector_queries() ORDER BY kind LOOP
 		n := 0;
 		FOR doc IN EXECUTE q.query LOOP
 			n := n + 1;
@@ -38,28 +38,28 @@ DO $$
 DECLARE
 	doc text;
 BEGIN
-	EXECUTE (SELECT query FROM infraguard.collector_queries() WHERE kind = 'tables') INTO doc;
+	EXECUTE (SELECT query FROM infraguard_internal.collector_queries() WHERE kind = 'tables') INTO doc;
 	CREATE TEMP TABLE tables_doc AS SELECT doc::jsonb AS doc;
 END
 $$;
 -- (the files it locates make up what pg_table_size() and pg_indexes_size() count)
 SELECT t->>'relname' AS relname, (t->>'n_live_tup')::bigint > 0 AS has_rows,
-	   infraguard.files_size(ARRAY(SELECT jsonb_array_elements_text(t->'table_files')))
+	   infraguard_internal.files_size(ARRAY(SELECT jsonb_array_elements_text(t->'table_files')))
 		 = pg_table_size((t->>'relid')::oid) AS table_size_right,
-	   infraguard.files_size(ARRAY(SELECT jsonb_array_elements_text(t->'index_files')))
+	   infraguard_internal.files_size(ARRAY(SELECT jsonb_array_elements_text(t->'index_files')))
 		 = pg_indexes_size((t->>'relid')::oid) AS indexes_size_right
   FROM tables_doc, jsonb_array_elements(doc) t
  WHERE t->>'schemaname' = 'fixture' AND t->>'relname' = 'churn';
 RESET search_path;
 
 -- another database's worst table wins in health() when it is worse, with its database named
-SELECT infraguard.store_database_findings('{"postgres": {"dead_tuples": {"schemaname": "app", "relname": "orders",
+SELECT infraguard_internal.store_database_findings('{"postgres": {"dead_tuples": {"schemaname": "app", "relname": "orders",
 	"n_live_tup": 10000, "n_dead_tup": 90000, "pct": 90.0, "table_autovacuum": true, "vacuumed_at": null}}}');
 SELECT status, value, detail, action FROM infraguard.health() WHERE check_name = 'dead_tuple_ratio';
 -- and the history: rows by database, the local functions unaffected by repeated oids
 SELECT infraguard.take_snapshot() AS sid \gset
 SELECT error IS NULL AS recorded, table_rows, index_rows
-  FROM infraguard.record_database_history(:sid, jsonb_build_object('postgres', jsonb_build_object(
+  FROM infraguard_internal.record_database_history(:sid, jsonb_build_object('postgres', jsonb_build_object(
 		'tables', jsonb_build_array(jsonb_build_object('relid', 'fixture.churn'::regclass::oid, 'schemaname', 'app',
 			'relname', 'orders', 'table_files', jsonb_build_array(pg_relation_filepath('fixture.churn')),
 			'n_live_tup', 10000, 'n_dead_tup', 90000, 'activity', 5)),
@@ -76,7 +76,7 @@ SELECT metric, value FROM infraguard.metric_history WHERE snapshot_id = :sid AND
 SELECT schema_name, table_name FROM infraguard.table_growth() WHERE table_name = 'orders';
 -- the same state again: nothing new is recorded
 SELECT table_rows, index_rows
-  FROM infraguard.record_database_history(:sid, jsonb_build_object('postgres', jsonb_build_object(
+  FROM infraguard_internal.record_database_history(:sid, jsonb_build_object('postgres', jsonb_build_object(
 		'tables', jsonb_build_array(jsonb_build_object('relid', 'fixture.churn'::regclass::oid, 'activity', 5)),
 		'indexes', jsonb_build_array(jsonb_build_object('indexrelid', 1, 'idx_scan', 0)))), 0);
 -- findings older than three intervals are not judged

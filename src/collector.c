@@ -9,7 +9,7 @@
  * cycle, one dynamic background worker per other watched database, as the
  * autovacuum launcher does with its workers.  The extension is not
  * installed in those databases, so what a collector runs ships as data:
- * the writer reads the query texts from infraguard.collector_queries()
+ * the writer reads the query texts from infraguard_internal.collector_queries()
  * and puts them in a dynamic shared memory segment with a shared memory
  * queue (shm_mq); the collector connects to its database by OID, runs each
  * query in one read-only transaction (statement_timeout =

@@ -3,7 +3,7 @@
  * standby; they say so, with what to do, instead of PostgreSQL's "cannot
  * execute UPDATE in a read-only transaction" from somewhere inside them.
  */
-CREATE OR REPLACE FUNCTION infraguard.require_primary(what text)
+CREATE OR REPLACE FUNCTION infraguard_internal.require_primary(what text)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -17,8 +17,7 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.require_primary(text) IS
+COMMENT ON FUNCTION infraguard_internal.require_primary(text) IS
 	'Internal: raise a clear error, with a hint, when a function that writes is called on a standby';
-REVOKE ALL ON FUNCTION infraguard.require_primary(text) FROM PUBLIC;
--- every role that may call a function that writes
-GRANT EXECUTE ON FUNCTION infraguard.require_primary(text) TO pg_monitor, infraguard_backup_writer;
+REVOKE ALL ON FUNCTION infraguard_internal.require_primary(text) FROM PUBLIC;
+-- (record_backup(), which infraguard_backup_writer runs, has the same check inline: that role has no USAGE on infraguard_internal)

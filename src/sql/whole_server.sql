@@ -74,7 +74,7 @@ GRANT EXECUTE ON FUNCTION infraguard.watched_databases() TO pg_monitor;
  * same rows as snapshot_cycle()'s table_history; indexes: index_history's;
  * dead_tuples: current_metrics()' worst table of at least 10,000 rows.
  */
-CREATE OR REPLACE FUNCTION infraguard.collector_queries()
+CREATE OR REPLACE FUNCTION infraguard_internal.collector_queries()
 RETURNS TABLE (kind text, query text)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -117,9 +117,9 @@ AS $q$
 				 ORDER BY pct DESC, s.n_dead_tup DESC
 				 LIMIT 1) w$$)
 $q$;
-COMMENT ON FUNCTION infraguard.collector_queries() IS
+COMMENT ON FUNCTION infraguard_internal.collector_queries() IS
 	'Internal: the queries the worker''s collectors run in the other databases, one JSON text row each';
-REVOKE ALL ON FUNCTION infraguard.collector_queries() FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.collector_queries() FROM PUBLIC;
 
 /*
  * Keep the findings the collectors just brought ({"db": {"kind": json}}),
@@ -127,7 +127,7 @@ REVOKE ALL ON FUNCTION infraguard.collector_queries() FROM PUBLIC;
  * cycle keeps its last findings, which current_metrics() ignores once they
  * are older than three intervals.
  */
-CREATE OR REPLACE FUNCTION infraguard.store_database_findings(collected jsonb)
+CREATE OR REPLACE FUNCTION infraguard_internal.store_database_findings(collected jsonb)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -148,9 +148,9 @@ BEGIN
 	RETURN n;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.store_database_findings(jsonb) IS
+COMMENT ON FUNCTION infraguard_internal.store_database_findings(jsonb) IS
 	'Internal: keep the findings of the worker''s collectors for current_metrics()';
-REVOKE ALL ON FUNCTION infraguard.store_database_findings(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.store_database_findings(jsonb) FROM PUBLIC;
 
 /*
  * Bytes in the files at these paths (relative to the data directory, as
@@ -159,7 +159,7 @@ REVOKE ALL ON FUNCTION infraguard.store_database_findings(jsonb) FROM PUBLIC;
  * any database's relations.  A missing file is 0 (a relation dropped or
  * rewritten meanwhile: a reading of the file system, as relation_size()).
  */
-CREATE OR REPLACE FUNCTION infraguard.files_size(paths text[])
+CREATE OR REPLACE FUNCTION infraguard_internal.files_size(paths text[])
 RETURNS bigint
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -178,9 +178,9 @@ AS $$
 	)
 	SELECT coalesce(sum(size), 0)::bigint FROM segs
 $$;
-COMMENT ON FUNCTION infraguard.files_size(text[]) IS
+COMMENT ON FUNCTION infraguard_internal.files_size(text[]) IS
 	'Internal: bytes of the relation files at these data-directory paths, every fork and segment, without a lock';
-REVOKE ALL ON FUNCTION infraguard.files_size(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.files_size(text[]) FROM PUBLIC;
 
 /*
  * The other databases' tables and indexes into table_history and
@@ -192,7 +192,7 @@ REVOKE ALL ON FUNCTION infraguard.files_size(text[]) FROM PUBLIC;
  * collectors took, and this function's time are added to the snapshot's
  * duration_ms, which then covers the whole cycle.
  */
-CREATE OR REPLACE FUNCTION infraguard.record_database_history(sid bigint, collected jsonb,
+CREATE OR REPLACE FUNCTION infraguard_internal.record_database_history(sid bigint, collected jsonb,
 															  collect_ms float8,
 															  OUT table_rows integer, OUT index_rows integer,
 															  OUT error text)
@@ -218,8 +218,8 @@ BEGIN
 						n_tup_upd bigint, n_tup_del bigint, seq_scan bigint, idx_scan bigint, activity bigint)
 			), changed AS (
 				/* sized here, for the tables recorded only */
-				SELECT c.*, infraguard.files_size(c.table_files) AS table_bytes,
-					   infraguard.files_size(c.index_files) AS index_bytes
+				SELECT c.*, infraguard_internal.files_size(c.table_files) AS table_bytes,
+					   infraguard_internal.files_size(c.index_files) AS index_bytes
 				  FROM cur c
 				  LEFT JOIN infraguard.database_table_state st
 						 ON st.database_name = d.database_name AND st.relid = c.relid
@@ -263,7 +263,7 @@ BEGIN
 						indexrelid oid, schemaname text, relname text, indexrelname text, file text,
 						idx_scan bigint, idx_tup_read bigint)
 			), changed AS (
-				SELECT c.*, infraguard.files_size(ARRAY[c.file]) AS size_bytes
+				SELECT c.*, infraguard_internal.files_size(ARRAY[c.file]) AS size_bytes
 				  FROM cur c
 				  LEFT JOIN infraguard.database_index_state st
 						 ON st.database_name = d.database_name AND st.indexrelid = c.indexrelid
@@ -325,6 +325,6 @@ BEGIN
 	END;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.record_database_history(bigint, jsonb, float8) IS
+COMMENT ON FUNCTION infraguard_internal.record_database_history(bigint, jsonb, float8) IS
 	'Internal: the other databases'' tables and indexes into the history, named by database; returns the error, if any';
-REVOKE ALL ON FUNCTION infraguard.record_database_history(bigint, jsonb, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.record_database_history(bigint, jsonb, float8) FROM PUBLIC;
