@@ -11,6 +11,12 @@
  * standby it writes nothing: it evaluates the readings by the same alert
  * rules (ig_alert_step) in its own memory and logs the transitions.
  *
+ * Before the snapshot, the other watched databases (infraguard.databases)
+ * are read by short-lived collectors, one at a time by default
+ * (src/collector.c); their findings are stored before snapshot_cycle() so
+ * that its alerts judge them, and their tables and indexes are recorded in
+ * the same snapshot after it (src/sql/whole_server.sql).
+ *
  * Alerting survives failing history: when recording fails (disk full, a
  * renamed column, a lock timeout) the alerts are still evaluated, and the
  * failure is logged once, not every cycle, with one more line when
