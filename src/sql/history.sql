@@ -290,7 +290,11 @@ BEGIN
 		UPDATE infraguard.snapshots
 		   SET duration_ms = extract(epoch FROM clock_timestamp() - started) * 1000,
 			   metric_rows = n_metrics, table_rows = n_tables, index_rows = n_indexes,
-			   statement_rows = n_statements, pruned_rows = n_pruned
+			   statement_rows = n_statements, pruned_rows = n_pruned,
+			   /* evictions make this interval's top statements incomplete */
+			   statements_evicted = (SELECT (m->>'value')::float8::bigint
+									   FROM jsonb_array_elements(readings) m
+									  WHERE m->>'metric' = 'statements_evicted')
 		 WHERE snapshot_id = sid;
 		snapshot_id := sid;
 	EXCEPTION WHEN OTHERS THEN

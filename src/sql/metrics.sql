@@ -428,6 +428,81 @@ BEGIN
 		END;
 	END IF;
 	RETURN NEXT;
+	action := NULL;
+
+	/*
+	 * Sequence exhaustion: the sequence (or the column it feeds) nearest to
+	 * its limit in this database.  A CYCLE sequence limited by its own range
+	 * wraps instead of failing: not counted.  Sequences we may not read are
+	 * counted in the detail, never guessed.
+	 */
+	SELECT s.schema_name, s.sequence_name, s.table_schema, s.table_name, s.column_name,
+		   s.column_type, s.data_type, s.last_value, s.pct_used, s.remaining_values, s.limit_by, s.fix,
+		   s.unknown
+	  INTO r
+	  FROM (SELECT q.*, count(*) FILTER (WHERE q.state LIKE 'unknown%') OVER () AS unknown
+			  FROM infraguard.sequences() q) s
+	 WHERE s.pct_used IS NOT NULL AND s.limit_by <> 'sequence (cycles)'
+	 ORDER BY s.pct_used DESC
+	 LIMIT 1;
+	metric := 'sequence_exhaustion';
+	unit := '%';
+	IF FOUND THEN
+		value := r.pct_used;
+		detail := format('%s.%s%s: last value %s, %s%% of the way to the %s limit, %s values left%s',
+						 quote_ident(r.schema_name), quote_ident(r.sequence_name),
+						 CASE WHEN r.table_name IS NOT NULL
+							  THEN format(' (feeds %s column %I.%I.%I)', r.column_type, r.table_schema,
+										  r.table_name, r.column_name)
+							  ELSE '' END,
+						 coalesce(r.last_value::text, 'none (never called)'), r.pct_used,
+						 CASE WHEN r.limit_by = 'column' THEN format('column type''s (%s)', r.column_type)
+							  ELSE format('sequence''s (%s)', r.data_type) END,
+						 r.remaining_values,
+						 CASE WHEN r.unknown > 0
+							  THEN format('; %s sequences not readable by %s (see infraguard.sequences())', r.unknown, quote_ident(current_user))
+							  ELSE '' END);
+		action := CASE WHEN r.fix IS NOT NULL
+					   THEN 'Widen it before inserts fail (ALTER TABLE rewrites the table under an ACCESS EXCLUSIVE lock: plan a maintenance window; see all with SELECT * FROM infraguard.sequences();): ' || r.fix
+					   ELSE 'The sequence uses its type''s whole range: restart it (ALTER SEQUENCE ... RESTART) only if old values are gone, or move to uuid keys' END;
+	ELSIF EXISTS (SELECT 1 FROM infraguard.sequences() u WHERE u.state LIKE 'unknown%') THEN
+		value := NULL;
+		detail := format('%s may not read any sequence of database %s: grant SELECT on them, or pg_read_all_data, to have them checked',
+						 quote_ident(current_user), quote_ident(current_database()));
+	ELSE
+		value := 0;
+		detail := format('no sequence that can run out in database %s', quote_ident(current_database()));
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+
+	/*
+	 * pg_stat_statements evictions since the last snapshot: each loses
+	 * statements' counters, and leaves that interval's top statements
+	 * incomplete.  pgss_dealloc_total (no check) is the cumulative counter
+	 * the next reading subtracts.
+	 */
+	SELECT * INTO r FROM infraguard.statements_saturation();
+	IF r.available THEN
+		metric := 'pgss_dealloc_total';
+		unit := 'evictions';
+		value := r.evictions;
+		detail := format('pg_stat_statements deallocations since %s', r.stats_reset);
+		RETURN NEXT;
+	END IF;
+	metric := 'statements_evicted';
+	unit := 'evictions';
+	value := r.evictions_since_snapshot;
+	IF NOT r.available THEN
+		detail := 'not measured: ' || r.detail || ' (or turn the check off: SELECT infraguard.disable_threshold(''statements_evicted'');)';
+	ELSIF r.last_snapshot IS NULL THEN
+		detail := format('no snapshot has recorded pg_stat_statements'' evictions yet (%s since its statistics were reset); known per interval once the worker takes snapshots',
+						 r.evictions);
+	ELSE
+		detail := r.detail;
+		action := r.hint;
+	END IF;
+	RETURN NEXT;
 END;
 $$;
 COMMENT ON FUNCTION infraguard.current_metrics() IS

@@ -96,3 +96,29 @@ UPDATE infraguard.thresholds t
 		('last_backup_age',            interval '0',          0,    interval '0')
 	   ) d(metric, hold, clear_margin, clear_hold)
  WHERE t.metric = d.metric;
+
+/*
+ * sequence_exhaustion (issue 13): the sequence, or the column it feeds,
+ * nearest to its limit.  pgMonitor alerts at 75 %; check_postgres goes
+ * critical on an int4 serial at 2,147,000,000 (99.98 %), far too late to
+ * rewrite a large table calmly: 90 % leaves a tenth of the range, months on
+ * most tables, for the ALTER TABLE.  No hold (the value only grows, and by
+ * little per cycle), a 1-point margin so a restart or a widening resolves it.
+ */
+INSERT INTO infraguard.thresholds (metric, warning, critical, direction, action, hold, clear_margin, clear_hold)
+VALUES ('sequence_exhaustion', 75, 90, 'above',
+		'Widen the sequence or the column it feeds to bigint before inserts fail: SELECT * FROM infraguard.sequences(); runs nothing, its fix column is the statement',
+		interval '0', 1, interval '0')
+ON CONFLICT (metric) DO NOTHING;
+
+/*
+ * statements_evicted (issue 13): pg_stat_statements evictions in the
+ * interval.  One is already lost statistics (a warning); each deallocation
+ * evicts 5 % of the entries, so 20 in one interval have turned the whole
+ * table over (critical: the top statements of the interval mean little).
+ */
+INSERT INTO infraguard.thresholds (metric, warning, critical, direction, action, hold, clear_margin, clear_hold)
+VALUES ('statements_evicted', 1, 20, 'above',
+		'Raise pg_stat_statements.max (ALTER SYSTEM, then restart): SELECT * FROM infraguard.statements_saturation(); says how full it is and how often it evicts',
+		interval '0', 0, interval '0')
+ON CONFLICT (metric) DO NOTHING;

@@ -203,3 +203,11 @@ DROP FUNCTION IF EXISTS infraguard.latency(boolean);
 DROP FUNCTION IF EXISTS infraguard.slow_queries(integer, text);
 DROP FUNCTION IF EXISTS infraguard.report(timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS infraguard.report_tables(timestamptz, timestamptz);
+
+/*
+ * pg_stat_statements evictions (issue 13): a snapshot whose interval saw
+ * some has incomplete top statements (statement_history), and says so.
+ */
+ALTER TABLE infraguard.snapshots ADD COLUMN statements_evicted bigint;
+COMMENT ON COLUMN infraguard.snapshots.statements_evicted IS
+	'pg_stat_statements evictions since the previous snapshot (NULL: not measured); above 0, this snapshot''s statement_history misses the evicted statements';
