@@ -12,7 +12,19 @@ SELECT stats_reset IS NOT NULL AS has_reset, checkpoints_timed >= 0 AS timed, ch
   FROM infraguard.checkpoints();
 -- a CHECKPOINT command is a requested checkpoint, with time spent writing
 SELECT checkpoints_requested AS before_requested FROM infraguard.checkpoints() \gset
+SELECT set_config('ig_test.before_requested', :'before_requested', false) IS NOT NULL AS kept;
 CHECKPOINT;
+-- the checkpointer publishes its counters just after waking the requester: wait for them
+DO $$
+BEGIN
+	FOR i IN 1 .. 600 LOOP
+		PERFORM pg_stat_clear_snapshot();
+		EXIT WHEN (SELECT checkpoints_requested FROM infraguard.checkpoints())
+				  > current_setting('ig_test.before_requested')::bigint;
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+END;
+$$;
 SELECT checkpoints_requested - :before_requested AS requested_since,
 	   checkpoint_write_seconds >= 0 AND checkpoint_sync_seconds >= 0 AS times
   FROM infraguard.checkpoints();
