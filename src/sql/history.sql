@@ -201,6 +201,9 @@ BEGIN
 									   ('cpu_window_seconds', s.cpu_interval_seconds)) x(what, v)
 				UNION ALL
 				SELECT 'wal_bytes', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8
+				UNION ALL
+				/* per-database activity counters: database_activity() takes their differences */
+				SELECT da.metric, da.value FROM infraguard.database_counters() da
 			   ) m
 		 WHERE m.value IS NOT NULL;
 		GET DIAGNOSTICS n = ROW_COUNT;

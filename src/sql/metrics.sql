@@ -503,6 +503,38 @@ BEGIN
 		action := r.hint;
 	END IF;
 	RETURN NEXT;
+	action := NULL;
+
+	/*
+	 * Deadlocks and temporary file bytes of every database since the last
+	 * snapshot (its readings of pg_stat_database, database_counters()).
+	 */
+	SELECT * INTO r FROM infraguard.database_activity_since_snapshot();
+	metric := 'deadlocks';
+	unit := 'deadlocks';
+	value := r.deadlocks;
+	IF r.last_snapshot IS NULL THEN
+		detail := 'no snapshot has recorded the databases'' counters yet; known per interval once the worker takes snapshots';
+	ELSE
+		detail := format('%s deadlocks since the snapshot of %s%s', r.deadlocks, date_trunc('second', r.last_snapshot),
+						 coalesce(', most in database ' || quote_ident(r.deadlocks_db), ''));
+		action := 'Each deadlock aborted a transaction: the server log has both statements (log_lock_waits = on shows the waits before it); make the transactions take their locks in one order. Per database: SELECT * FROM infraguard.database_activity(''1 hour'');';
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+	metric := 'temp_written_mb';
+	unit := 'MB';
+	value := round(r.temp_bytes / 1048576.0, 1);
+	IF r.last_snapshot IS NULL THEN
+		detail := 'no snapshot has recorded the databases'' counters yet; known per interval once the worker takes snapshots';
+	ELSE
+		detail := format('%s of temporary files written since the snapshot of %s%s', pg_size_pretty(r.temp_bytes),
+						 date_trunc('second', r.last_snapshot),
+						 coalesce(', most in database ' || quote_ident(r.temp_bytes_db), ''));
+		action := format('Sorts and hashes spill to disk: find them with SELECT * FROM infraguard.slow_queries(20, ''total_time''); (temp_blks_written in pg_stat_statements) and log_temp_files = 0; raise work_mem for those statements or roles (SET work_mem, ALTER ROLE ... SET work_mem) rather than globally (currently %s)',
+						 current_setting('work_mem'));
+	END IF;
+	RETURN NEXT;
 END;
 $$;
 COMMENT ON FUNCTION infraguard.current_metrics() IS

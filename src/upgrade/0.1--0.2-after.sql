@@ -122,3 +122,19 @@ VALUES ('statements_evicted', 1, 20, 'above',
 		'Raise pg_stat_statements.max (ALTER SYSTEM, then restart): SELECT * FROM infraguard.statements_saturation(); says how full it is and how often it evicts',
 		interval '0', 0, interval '0')
 ON CONFLICT (metric) DO NOTHING;
+
+/*
+ * deadlocks and temp_written_mb (issue 13), per interval between snapshots,
+ * every database.  A deadlock is an aborted transaction the application saw
+ * fail: one is worth a look, ten in one interval is a pattern.  Temporary
+ * files: 1 GB in an interval is a sort or hash that outgrew work_mem for
+ * real, 10 GB is I/O that competes with everything else on the disk.
+ */
+INSERT INTO infraguard.thresholds (metric, warning, critical, direction, action, hold, clear_margin, clear_hold)
+VALUES ('deadlocks', 1, 10, 'above',
+		'Find the two statements in the server log and make the transactions take their locks in one order: SELECT * FROM infraguard.database_activity(''1 hour''); shows which database',
+		interval '0', 0, interval '0'),
+	   ('temp_written_mb', 1024, 10240, 'above',
+		'Find the statements that spill (log_temp_files = 0; temp_blks_written in pg_stat_statements) and give them more work_mem: SELECT * FROM infraguard.database_activity(''1 hour''); shows which database',
+		interval '0', 0, interval '0')
+ON CONFLICT (metric) DO NOTHING;
