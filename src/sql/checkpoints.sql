@@ -42,8 +42,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	since_reset float8;
-	newest record;
-	oldest record;
+	newest_at timestamptz;
+	newest_value float8;
+	oldest_at timestamptz;
+	oldest_value float8;
 	wal_rate float8;
 BEGIN
 	IF recent IS NULL OR recent <= interval '0' THEN
@@ -87,20 +89,20 @@ BEGIN
 
 	/* the recent rate: WAL positions the snapshots recorded (0.1 on) */
 	BEGIN
-		SELECT h.taken_at, h.value INTO newest
+		SELECT h.taken_at, h.value INTO newest_at, newest_value
 		  FROM infraguard.metric_history h
 		 WHERE h.metric = 'wal_bytes' AND h.taken_at > now() - recent
 		 ORDER BY h.taken_at DESC LIMIT 1;
-		SELECT h.taken_at, h.value INTO oldest
+		SELECT h.taken_at, h.value INTO oldest_at, oldest_value
 		  FROM infraguard.metric_history h
 		 WHERE h.metric = 'wal_bytes' AND h.taken_at > now() - recent
 		 ORDER BY h.taken_at LIMIT 1;
-	EXCEPTION WHEN insufficient_privilege OR lock_not_available THEN
-		newest := NULL;
+	EXCEPTION WHEN undefined_table OR undefined_column OR lock_not_available OR insufficient_privilege THEN
+		newest_at := NULL;
 	END;
-	IF newest.taken_at IS NOT NULL AND oldest.taken_at < newest.taken_at THEN
-		recent_seconds := round(extract(epoch FROM newest.taken_at - oldest.taken_at)::numeric, 1);
-		recent_wal_bytes_per_second := round(((newest.value - oldest.value) / recent_seconds)::numeric, 1);
+	IF newest_at IS NOT NULL AND oldest_at < newest_at THEN
+		recent_seconds := round(extract(epoch FROM newest_at - oldest_at)::numeric, 1);
+		recent_wal_bytes_per_second := round(((newest_value - oldest_value) / recent_seconds)::numeric, 1);
 	END IF;
 
 	max_wal_size_bytes := pg_size_bytes(current_setting('max_wal_size'));

@@ -136,7 +136,7 @@ BEGIN
 		  FROM infraguard.metric_history h
 		 WHERE h.metric = 'db_xact_commit:' || current_database()
 		 ORDER BY h.taken_at DESC LIMIT 1;
-	EXCEPTION WHEN insufficient_privilege OR lock_not_available THEN
+	EXCEPTION WHEN undefined_table OR undefined_column OR lock_not_available OR insufficient_privilege THEN
 		last_snapshot := NULL;
 	END;
 	IF last_snapshot IS NULL THEN

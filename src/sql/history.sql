@@ -271,6 +271,7 @@ BEGIN
 		 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.indexrelid);
 
 		n_statements := infraguard.record_statements(sid, now_ts, top_n);
+		PERFORM infraguard.record_setting_changes(sid, now_ts);
 
 		/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
 		cutoff := now_ts - retention;

@@ -25,7 +25,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	pgss_schema name;
-	prev record;
+	prev_at timestamptz;
+	prev_value float8;
 BEGIN
 	available := false;
 	max_entries := nullif(current_setting('pg_stat_statements.max', true), '')::integer;
@@ -60,18 +61,18 @@ BEGIN
 	 * counters were reset after that reading, or went backwards.
 	 */
 	BEGIN
-		SELECT h.taken_at, h.value INTO prev
+		SELECT h.taken_at, h.value INTO prev_at, prev_value
 		  FROM infraguard.metric_history h
 		 WHERE h.metric = 'pgss_dealloc_total'
 		 ORDER BY h.taken_at DESC
 		 LIMIT 1;
-	EXCEPTION WHEN insufficient_privilege OR lock_not_available THEN
-		prev := NULL;
+	EXCEPTION WHEN undefined_table OR undefined_column OR lock_not_available OR insufficient_privilege THEN
+		prev_at := NULL;	/* the history is what fails (renamed, locked): the reading must not */
 	END;
-	IF prev.taken_at IS NOT NULL THEN
-		last_snapshot := prev.taken_at;
-		evictions_since_snapshot := CASE WHEN stats_reset > prev.taken_at OR evictions < prev.value
-										 THEN evictions ELSE evictions - prev.value::bigint END;
+	IF prev_at IS NOT NULL THEN
+		last_snapshot := prev_at;
+		evictions_since_snapshot := CASE WHEN stats_reset > prev_at OR evictions < prev_value
+										 THEN evictions ELSE evictions - prev_value::bigint END;
 	END IF;
 
 	detail := format('%s of %s entries (%s%%); %s evictions since %s (%s a day)%s',
