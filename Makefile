@@ -62,7 +62,9 @@ SQL_SRC = \
 	src/sql/database_activity.sql \
 	src/sql/activity.sql \
 	src/sql/config_review.sql \
-	src/sql/seq_scan_hotspots.sql
+	src/sql/seq_scan_hotspots.sql \
+	src/sql/archival_candidates.sql \
+	src/sql/compare.sql
 
 UPGRADE_0_2 = \
 	src/upgrade/0.1--0.2-header.sql \
@@ -76,7 +78,7 @@ DATA_built = $(EXTENSION)--0.1--0.2.sql
 REGRESS = 00_setup version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
-	suggestions sequences statements_saturation checkpoints database_activity activity config_review seq_scan_hotspots
+	suggestions sequences statements_saturation checkpoints database_activity activity config_review seq_scan_hotspots archival_candidates compare
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

@@ -69,6 +69,13 @@ AS $$
 		  JOIN pg_class c ON c.oid = s.seqrelid
 		  JOIN pg_namespace n ON n.oid = c.relnamespace
 		 WHERE NOT pg_is_other_temp_schema(n.oid)
+		   /*
+		    * Not our own (bigint, far from any limit): reading a sequence
+		    * locks it, and the worker must not hold a lock on an extension
+		    * object that DROP EXTENSION takes before the ones the worker
+		    * reads later (thresholds): that is a deadlock.
+		    */
+		   AND n.nspname <> 'infraguard'
 	), valued AS (
 		SELECT q.*,
 			   CASE WHEN q.readable AND NOT q.no_contents THEN pg_sequence_last_value(q.oid) END AS last_value
