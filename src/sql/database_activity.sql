@@ -22,7 +22,9 @@ AS $$
 								('blks_hit', d.blks_hit), ('blks_read', d.blks_read),
 								('tup_returned', d.tup_returned), ('tup_fetched', d.tup_fetched))
 					   AS c(counter, v)
-	 WHERE d.datname IS NOT NULL		-- the shared-objects row has no name
+	  JOIN pg_database db ON db.oid = d.datid
+	 /* the databases that can be used (as database_size_bytes): 10 rows each a cycle */
+	 WHERE db.datallowconn AND NOT db.datistemplate
 $$;
 COMMENT ON FUNCTION infraguard.database_counters() IS
 	'Internal: pg_stat_database counters of every database as metric_history rows (db_<counter>:<database>)';
