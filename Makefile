@@ -34,6 +34,7 @@ OBJS = \
 # between a "before" part (tables, drops) and an "after" part (data).  At
 # release it is committed and frozen like the base.
 SQL_SRC = \
+	src/sql/metric_catalog.sql \
 	src/sql/sizes.sql \
 	src/sql/version.sql \
 	src/sql/thresholds.sql \
@@ -54,6 +55,8 @@ SQL_SRC = \
 	src/sql/history.sql \
 	src/sql/alerts.sql \
 	src/sql/forecast.sql \
+	src/sql/report_render.sql \
+	src/sql/report_data.sql \
 	src/sql/report.sql \
 	src/sql/sequences.sql \
 	src/sql/statements_saturation.sql \
@@ -74,7 +77,7 @@ UPGRADE_0_2 = \
 DATA = $(EXTENSION)--0.1.sql
 DATA_built = $(EXTENSION)--0.1--0.2.sql
 
-REGRESS = 00_setup version sizes thresholds health metrics table_health indexes \
+REGRESS = 00_setup metric_catalog version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
 	suggestions sequences statements_saturation checkpoints database_activity activity config_review seq_scan_hotspots archival_candidates compare

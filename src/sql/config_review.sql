@@ -13,7 +13,7 @@
  * snapshot).  The first run only records the baseline.  Returns the number
  * of changes logged.
  */
-CREATE OR REPLACE FUNCTION infraguard.record_setting_changes(sid bigint, now_ts timestamptz)
+CREATE OR REPLACE FUNCTION infraguard_internal.record_setting_changes(sid bigint, now_ts timestamptz)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -44,9 +44,9 @@ BEGIN
 	RETURN n;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.record_setting_changes(bigint, timestamptz) IS
+COMMENT ON FUNCTION infraguard_internal.record_setting_changes(bigint, timestamptz) IS
 	'Internal: log server-wide setting changes since the last snapshot (run by the snapshot)';
-REVOKE ALL ON FUNCTION infraguard.record_setting_changes(bigint, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.record_setting_changes(bigint, timestamptz) FROM PUBLIC;
 
 /*
  * config_review(changes_since): one row per finding, by kind:

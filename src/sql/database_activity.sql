@@ -9,7 +9,7 @@
  * database, as metric_history rows ('db_<counter>:<database>'), which the
  * snapshot records and database_activity() subtracts.
  */
-CREATE OR REPLACE FUNCTION infraguard.database_counters()
+CREATE OR REPLACE FUNCTION infraguard_internal.database_counters()
 RETURNS TABLE (metric text, value float8)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -26,10 +26,10 @@ AS $$
 	 /* the databases that can be used (as database_size_bytes): 10 rows each a cycle */
 	 WHERE db.datallowconn AND NOT db.datistemplate
 $$;
-COMMENT ON FUNCTION infraguard.database_counters() IS
+COMMENT ON FUNCTION infraguard_internal.database_counters() IS
 	'Internal: pg_stat_database counters of every database as metric_history rows (db_<counter>:<database>)';
-REVOKE ALL ON FUNCTION infraguard.database_counters() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.database_counters() TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.database_counters() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.database_counters() TO pg_monitor;
 
 /*
  * database_activity(window): per database, the counters' growth between
@@ -149,7 +149,7 @@ BEGIN
 		SELECT c.metric, substr(c.metric, 4, strpos(c.metric, ':') - 4) AS counter,
 			   substr(c.metric, strpos(c.metric, ':') + 1) AS dbname,
 			   CASE WHEN c.value >= coalesce(h.value, 0) THEN c.value - coalesce(h.value, 0) ELSE c.value END AS delta
-		  FROM infraguard.database_counters() c
+		  FROM infraguard_internal.database_counters() c
 		  LEFT JOIN infraguard.metric_history h ON h.metric = c.metric AND h.taken_at = last_snapshot
 		 WHERE c.metric LIKE 'db\_deadlocks:%' OR c.metric LIKE 'db\_temp\_bytes:%'
 	)

@@ -60,8 +60,8 @@ BEGIN
 		   (SELECT array_agg(q.query ORDER BY q.total_ms DESC)
 			  FROM (SELECT st.e->>'q' AS query, (st.e->>'ms')::float8 AS total_ms
 					  FROM jsonb_array_elements(coalesce(stmts, '[]')) st(e)
-					 WHERE st.e->>'q' ~* ('\m(from|join)\s+(' || infraguard.regex_escape(quote_ident(s.schemaname))
-										|| '\s*\.\s*)?' || infraguard.regex_escape(quote_ident(s.relname)) || '([^[:alnum:]_$]|$)')
+					 WHERE st.e->>'q' ~* ('\m(from|join)\s+(' || infraguard_internal.regex_escape(quote_ident(s.schemaname))
+										|| '\s*\.\s*)?' || infraguard_internal.regex_escape(quote_ident(s.relname)) || '([^[:alnum:]_$]|$)')
 					 ORDER BY (st.e->>'ms')::float8 DESC
 					 LIMIT 3) q)
 	  FROM pg_stat_user_tables s
@@ -81,12 +81,12 @@ GRANT EXECUTE ON FUNCTION infraguard.seq_scan_hotspots(bigint, float8) TO pg_mon
 /*
  * regex_escape(): text matched literally inside a regular expression.
  */
-CREATE OR REPLACE FUNCTION infraguard.regex_escape(t text)
+CREATE OR REPLACE FUNCTION infraguard_internal.regex_escape(t text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT regexp_replace(t, '([.^$*+?()\[\]{}|\\-])', '\\\1', 'g') $$;
-COMMENT ON FUNCTION infraguard.regex_escape(text) IS
+COMMENT ON FUNCTION infraguard_internal.regex_escape(text) IS
 	'Internal: text escaped to match itself in a regular expression';
-REVOKE ALL ON FUNCTION infraguard.regex_escape(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.regex_escape(text) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.regex_escape(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.regex_escape(text) TO pg_monitor;

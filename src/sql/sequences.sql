@@ -8,7 +8,7 @@
  * type (a domain over one counts as its base type), NULL for any other type
  * (numeric columns have no limit a sequence can reach).
  */
-CREATE OR REPLACE FUNCTION infraguard.int_type_range(typid oid, OUT lo numeric, OUT hi numeric)
+CREATE OR REPLACE FUNCTION infraguard_internal.int_type_range(typid oid, OUT lo numeric, OUT hi numeric)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -21,10 +21,10 @@ AS $$
 	  FROM (SELECT coalesce((SELECT nullif(ty.typbasetype, 0) FROM pg_type ty WHERE ty.oid = typid),
 							typid)::regtype AS t) b
 $$;
-COMMENT ON FUNCTION infraguard.int_type_range(oid) IS
+COMMENT ON FUNCTION infraguard_internal.int_type_range(oid) IS
 	'Internal: range of the integer type (or domain over one) typid, NULL for other types';
-REVOKE ALL ON FUNCTION infraguard.int_type_range(oid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.int_type_range(oid) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.int_type_range(oid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.int_type_range(oid) TO pg_monitor;
 
 /*
  * sequences(): every sequence of this database, once per column it feeds
@@ -126,7 +126,7 @@ AS $$
 		  FROM valued v
 		  CROSS JOIN LATERAL (SELECT v.seqincrement > 0 AS ascending) a
 		  LEFT JOIN fed f ON f.seqid = v.oid
-		  LEFT JOIN LATERAL infraguard.int_type_range(f.atttypid) r ON true
+		  LEFT JOIN LATERAL infraguard_internal.int_type_range(f.atttypid) r ON true
 	), pct AS (
 		SELECT j.*,
 			   CASE WHEN NOT j.readable OR j.no_contents THEN NULL
