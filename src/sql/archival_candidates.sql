@@ -40,17 +40,17 @@ BEGIN
 			SELECT c.*,
 				   /* the last history row whose counters differ from now: activity after it */
 				   (SELECT max(h.taken_at) FROM infraguard.table_history h
-					 WHERE h.relid = c.relid
+					 WHERE h.relid = c.relid AND h.database_name = current_database()
 					   AND (coalesce(h.seq_scans, 0) + coalesce(h.idx_scans, 0) <> c.reads
 							OR h.inserts + h.updates + h.deletes <> c.writes)) AS changed_at,
 				   (SELECT bool_or(coalesce(h.seq_scans, 0) + coalesce(h.idx_scans, 0) > c.reads
 								   OR h.inserts + h.updates + h.deletes > c.writes)
-					  FROM infraguard.table_history h WHERE h.relid = c.relid) AS went_back
+					  FROM infraguard.table_history h WHERE h.relid = c.relid AND h.database_name = current_database()) AS went_back
 			  FROM cur c
 		), since AS (
 			SELECT j.*,
 				   (SELECT min(h.taken_at) FROM infraguard.table_history h
-					 WHERE h.relid = j.relid AND h.taken_at > coalesce(j.changed_at, '-infinity')) AS idle_from
+					 WHERE h.relid = j.relid AND h.database_name = current_database() AND h.taken_at > coalesce(j.changed_at, '-infinity')) AS idle_from
 			  FROM judged j
 			 WHERE NOT coalesce(j.went_back, false)
 		)
