@@ -342,6 +342,7 @@ COMMENT ON TABLE infraguard.database_index_state IS 'Internal: last recorded sca
 REVOKE ALL ON TABLE infraguard.database_table_state, infraguard.database_index_state FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.database_table_state, infraguard.database_index_state TO pg_monitor;
 
+/*
  * pg_stat_statements evictions (issue 13): a snapshot whose interval saw
  * some has incomplete top statements (statement_history), and says so.
  */
