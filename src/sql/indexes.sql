@@ -157,15 +157,17 @@ BEGIN
 		  JOIN pg_class c ON c.oid = i.indexrelid
 		  JOIN pg_class t ON t.oid = i.indrelid
 		  JOIN pg_namespace n ON n.oid = c.relnamespace
-		  /* a plain index is its own only leaf */
+		  /* a plain index is its own only leaf (read directly: no aggregate for each of thousands) */
 		  CROSS JOIN LATERAL (
-				SELECT sum(pg_stat_get_numscans(l.relid))::bigint AS scans,
-					   sum(infraguard.relation_size(l.relid))::bigint AS bytes,
-					   count(*) AS parts
-				  FROM (SELECT c.oid AS relid WHERE c.relkind = 'i'
-						UNION ALL
-						SELECT pt.relid FROM pg_partition_tree(c.oid) pt
-						 WHERE c.relkind = 'I' AND pt.isleaf) l) u
+				SELECT pg_stat_get_numscans(c.oid) AS scans, infraguard.relation_size(c.oid) AS bytes,
+					   1::bigint AS parts
+				 WHERE c.relkind = 'i'
+				UNION ALL
+				SELECT sum(pg_stat_get_numscans(pt.relid))::bigint, sum(infraguard.relation_size(pt.relid))::bigint,
+					   count(*)
+				  FROM pg_partition_tree(c.oid) pt
+				 WHERE c.relkind = 'I' AND pt.isleaf
+				HAVING c.relkind = 'I') u
 		 WHERE c.relkind IN ('i', 'I')
 		   AND NOT c.relispartition
 		   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
