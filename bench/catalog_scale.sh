@@ -202,7 +202,7 @@ SELECT extract(epoch FROM clock_timestamp()) AS t0 \gset
 SELECT count(*) AS rows FROM $expr x \gset
 SELECT round((extract(epoch FROM clock_timestamp()) - :t0) * 1000) AS ms1,
        extract(epoch FROM clock_timestamp()) - :t0 > 20 OR :'rows' = 'ERR' AS slow \gset
-SELECT (sum(total_bytes) - :m0) / 1024 AS kept FROM pg_backend_memory_contexts \gset
+SELECT ((sum(total_bytes) - :m0) / 1024)::bigint AS kept FROM pg_backend_memory_contexts \gset
 \if :slow
 \echo RESULT :ms1 skipped :rows skipped :kept
 \q
