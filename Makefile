@@ -15,7 +15,6 @@ OBJS = \
 	src/core/ig_forecast.o \
 	src/core/ig_histogram.o \
 	src/core/ig_procfs.o \
-	src/core/ig_status.o \
 	src/core/ig_threshold.o \
 	src/diag_disk.o \
 	src/diag_relsize.o \

@@ -4,7 +4,8 @@
  *
  * Storage design, so that a database with 10,000 tables does not write
  * 30,000 rows a minute:
- *	- server-level values are narrow rows (time, metric, value), ~60 a cycle;
+ *	- server-level values are narrow rows (time, metric, value), about 30 a
+ *	  cycle (NULL values are not written);
  *	- a table gets a history row only when its activity counters moved since
  *	  its last row, an index only when it was scanned, plus a slow refresh (at
  *	  most infraguard.relation_refresh_batch stale tables, and twice as many
@@ -79,9 +80,9 @@ DECLARE
 	covered_s float8;
 	prev record;
 	hs record;
-	refresh_batch integer := coalesce(nullif(current_setting('infraguard.relation_refresh_batch', true), '')::integer, 500);
-	top_n integer := coalesce(nullif(current_setting('infraguard.top_statements', true), '')::integer, 50);
-	retention interval := coalesce(nullif(current_setting('infraguard.retention', true), '')::interval, interval '30 days');
+	refresh_batch integer;
+	top_n integer;
+	retention interval;
 	prune_batch constant integer := 10000;
 	cutoff timestamptz;
 	changed_relids oid[];
@@ -99,6 +100,18 @@ BEGIN
 				  DETAIL = 'A standby is read-only; its history is the primary''s, replicated.',
 				  HINT = 'Take snapshots on the primary. The worker on a standby only evaluates thresholds and logs.';
 	END IF;
+
+	/*
+	 * The settings' defaults are written once, where the library defines
+	 * them (src/infraguard.c).  Calling into the library first loads it in
+	 * a session that has not yet (no preload, or take_snapshot() as the
+	 * session's first call), and loading defines them; so they are read
+	 * without a default of our own that could differ.
+	 */
+	PERFORM infraguard.version();
+	refresh_batch := current_setting('infraguard.relation_refresh_batch')::integer;
+	top_n := current_setting('infraguard.top_statements')::integer;
+	retention := current_setting('infraguard.retention')::interval;
 
 	/* the history: everything from here to the pruning, or nothing */
 	BEGIN

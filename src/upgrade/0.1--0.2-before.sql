@@ -203,3 +203,7 @@ DROP FUNCTION IF EXISTS infraguard.latency(boolean);
 DROP FUNCTION IF EXISTS infraguard.slow_queries(integer, text);
 DROP FUNCTION IF EXISTS infraguard.report(timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS infraguard.report_tables(timestamptz, timestamptz);
+
+-- check_duration() names the argument it checks and gives its hint (argname,
+-- hint); a CREATE OR REPLACE would leave the one-argument form beside it
+DROP FUNCTION IF EXISTS infraguard.check_duration(interval);
