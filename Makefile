@@ -34,6 +34,7 @@ OBJS = \
 # between a "before" part (tables, drops) and an "after" part (data).  At
 # release it is committed and frozen like the base.
 SQL_SRC = \
+	src/sql/metric_catalog.sql \
 	src/sql/sizes.sql \
 	src/sql/version.sql \
 	src/sql/thresholds.sql \
@@ -54,7 +55,11 @@ SQL_SRC = \
 	src/sql/history.sql \
 	src/sql/alerts.sql \
 	src/sql/forecast.sql \
-	src/sql/report.sql
+	src/sql/report_render.sql \
+	src/sql/report_data.sql \
+	src/sql/report.sql \
+	src/sql/prometheus.sql \
+	src/sql/grafana.sql
 
 UPGRADE_0_2 = \
 	src/upgrade/0.1--0.2-header.sql \
@@ -65,10 +70,10 @@ UPGRADE_0_2 = \
 DATA = $(EXTENSION)--0.1.sql
 DATA_built = $(EXTENSION)--0.1--0.2.sql
 
-REGRESS = 00_setup version sizes thresholds health metrics table_health indexes \
+REGRESS = 00_setup metric_catalog version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
-	suggestions
+	suggestions prometheus grafana
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

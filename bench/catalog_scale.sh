@@ -247,11 +247,16 @@ history_bytes() {
 }
 
 snapshots() {
-	local active=$(( N / 100 )) c out sid first
+	local active=$(( N / 100 )) c out sid first RECORD
 	echo
 	echo "snapshots (plain): record_snapshot('worker'), as the worker's cycle, 1 % of tables ($active) written between two"
 	q plain -c "SELECT pg_stat_force_next_flush()" >/dev/null
-	first=$(q plain -c "SELECT infraguard.record_snapshot('worker')")
+	# record_snapshot() is in infraguard_internal since 0.2's schema split, in infraguard before
+	RECORD=$(q plain -c "SELECT quote_ident(n.nspname) || '.record_snapshot' FROM pg_proc p
+	                     JOIN pg_namespace n ON n.oid = p.pronamespace
+	                    WHERE p.proname = 'record_snapshot' AND n.nspname IN ('infraguard', 'infraguard_internal')
+	                    ORDER BY n.nspname DESC LIMIT 1")
+	first=$(q plain -c "SELECT $RECORD('worker')")
 	q plain -c "SELECT format('first:  %s ms, %s table rows, %s index rows', round(duration_ms), table_rows, index_rows)
 	              FROM infraguard.snapshots WHERE snapshot_id = $first"
 	local b0 b1
@@ -270,7 +275,7 @@ END
 SELECT pg_stat_force_next_flush();
 SQL
 		q plain -c "SELECT 1" >/dev/null
-		sid=$(q plain -c "SELECT infraguard.record_snapshot('worker')")
+		sid=$(q plain -c "SELECT $RECORD('worker')")
 		q plain -c "SELECT round(duration_ms), table_rows, index_rows, metric_rows, statement_rows
 		              FROM infraguard.snapshots WHERE snapshot_id = $sid" | tr '|' ' ' >> "$DIR/cycles.txt"
 	done
@@ -280,7 +285,7 @@ SQL
 	            UPDATE infraguard.index_state SET recorded_at = recorded_at - interval '2 days'" >/dev/null
 	local r0 r1 refresh batch
 	r0=$(history_bytes)
-	sid=$(q plain -c "SELECT infraguard.record_snapshot('worker')")
+	sid=$(q plain -c "SELECT $RECORD('worker')")
 	r1=$(history_bytes)
 	refresh=$(q plain -c "SELECT round(duration_ms), table_rows, index_rows FROM infraguard.snapshots WHERE snapshot_id = $sid" | tr '|' ' ')
 	batch=$(q plain -c "SHOW infraguard.relation_refresh_batch")

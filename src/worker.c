@@ -348,7 +348,7 @@ evaluate_in_memory(const char *readings, bool standby)
 							  "extract(epoch FROM r.clear_hold)::float8, extract(epoch FROM r.max_gap)::float8, "
 							  "(SELECT al.level FROM infraguard.alerts al "
 							  "  WHERE al.metric = r.check_name AND al.resolved_at IS NULL LIMIT 1) "
-							  "FROM infraguard.judge_rules(coalesce($1::jsonb, "
+							  "FROM infraguard_internal.judge_rules(coalesce($1::jsonb, "
 							  "  (SELECT jsonb_agg(m) FROM infraguard.current_metrics() m))) r",
 							  1, argtypes, args, argnulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not evaluate the alert rules");
@@ -523,7 +523,7 @@ primary_cycle(void)
 	char	   *readings;
 
 	if (SPI_execute("SELECT history_error, alerts_error, readings::text "
-					"FROM infraguard.snapshot_cycle('worker')", false, 1) != SPI_OK_SELECT ||
+					"FROM infraguard_internal.snapshot_cycle('worker')", false, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "could not run the snapshot cycle");
 	history_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);

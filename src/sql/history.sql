@@ -56,7 +56,7 @@ GRANT SELECT ON TABLE infraguard.metrics_history, infraguard.latency_history TO 
  * waits with lock_timeout (the worker's and take_snapshot()'s), and every
  * query is bounded: work per cycle does not grow with the history's length.
  */
-CREATE OR REPLACE FUNCTION infraguard.snapshot_cycle(source text,
+CREATE OR REPLACE FUNCTION infraguard_internal.snapshot_cycle(source text,
 										  OUT snapshot_id bigint, OUT readings jsonb, OUT events integer,
 										  OUT history_error text, OUT history_sqlstate text,
 										  OUT alerts_error text, OUT alerts_sqlstate text)
@@ -299,7 +299,7 @@ BEGIN
 		DELETE FROM infraguard.index_state st
 		 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.indexrelid);
 
-		n_statements := infraguard.record_statements(sid, now_ts, top_n);
+		n_statements := infraguard_internal.record_statements(sid, now_ts, top_n);
 
 		/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
 		cutoff := now_ts - retention;
@@ -338,7 +338,7 @@ BEGIN
 	END IF;
 
 	BEGIN
-		events := infraguard.evaluate_alerts(readings);
+		events := infraguard_internal.evaluate_alerts(readings);
 	EXCEPTION WHEN OTHERS THEN
 		GET STACKED DIAGNOSTICS alerts_sqlstate = RETURNED_SQLSTATE, alerts_error = MESSAGE_TEXT,
 								err_detail = PG_EXCEPTION_DETAIL;
@@ -346,16 +346,16 @@ BEGIN
 	END;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.snapshot_cycle(text) IS
+COMMENT ON FUNCTION infraguard_internal.snapshot_cycle(text) IS
 	'Internal: the worker''s cycle: readings, history and pruning, then alerts from the readings even if the history failed; returns the errors';
-REVOKE ALL ON FUNCTION infraguard.snapshot_cycle(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.snapshot_cycle(text) FROM PUBLIC;
 
 /*
  * One snapshot, for take_snapshot(): the cycle, with its errors raised
  * (and so everything rolled back) instead of returned.  Returns the new
  * snapshot's id.
  */
-CREATE OR REPLACE FUNCTION infraguard.record_snapshot(source text)
+CREATE OR REPLACE FUNCTION infraguard_internal.record_snapshot(source text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -363,7 +363,7 @@ AS $$
 DECLARE
 	c record;
 BEGIN
-	c := infraguard.snapshot_cycle(source);
+	c := infraguard_internal.snapshot_cycle(source);
 	IF c.history_error IS NOT NULL THEN
 		RAISE EXCEPTION 'could not record the snapshot: %', c.history_error
 			USING ERRCODE = c.history_sqlstate;
@@ -375,9 +375,9 @@ BEGIN
 	RETURN c.snapshot_id;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.record_snapshot(text) IS
+COMMENT ON FUNCTION infraguard_internal.record_snapshot(text) IS
 	'Internal: one snapshot of everything, alert evaluation and pruning, errors raised (take_snapshot())';
-REVOKE ALL ON FUNCTION infraguard.record_snapshot(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.record_snapshot(text) FROM PUBLIC;
 
 -- the worker sets its own, shorter lock_timeout (see src/worker.c)
 CREATE OR REPLACE FUNCTION infraguard.take_snapshot()
@@ -385,7 +385,7 @@ RETURNS bigint
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '5s'
-AS $$ SELECT infraguard.record_snapshot('manual') $$;
+AS $$ SELECT infraguard_internal.record_snapshot('manual') $$;
 COMMENT ON FUNCTION infraguard.take_snapshot() IS
 	'Record a snapshot now (what the worker does each cycle) and return its id';
 REVOKE ALL ON FUNCTION infraguard.take_snapshot() FROM PUBLIC;
@@ -399,7 +399,7 @@ REVOKE ALL ON FUNCTION infraguard.take_snapshot() FROM PUBLIC;
  * crash emptied the unlogged state).  Texts are read, with the costly
  * pg_stat_statements(true), only when a new queryid reaches the top.
  */
-CREATE OR REPLACE FUNCTION infraguard.record_statements(sid bigint, now_ts timestamptz, top_n integer)
+CREATE OR REPLACE FUNCTION infraguard_internal.record_statements(sid bigint, now_ts timestamptz, top_n integer)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -500,9 +500,9 @@ BEGIN
 	RETURN n;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.record_statements(bigint, timestamptz, integer) IS
+COMMENT ON FUNCTION infraguard_internal.record_statements(bigint, timestamptz, integer) IS
 	'Internal: top statements of the interval, as deltas of pg_stat_statements';
-REVOKE ALL ON FUNCTION infraguard.record_statements(bigint, timestamptz, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.record_statements(bigint, timestamptz, integer) FROM PUBLIC;
 
 /*
  * Growth of each table over a window: its latest row against its latest row
@@ -535,7 +535,7 @@ BEGIN
 				  HINT = 'For example: SELECT * FROM infraguard.table_growth(''7 days'');';
 	END IF;
 	window_start := now() - window_length;
-	needed_s := greatest(infraguard.forecast_min_history_seconds(), extract(epoch FROM window_length) / 4);
+	needed_s := greatest(infraguard_internal.forecast_min_history_seconds(), extract(epoch FROM window_length) / 4);
 	RETURN QUERY
 	SELECT l.schema_name::name, l.table_name::name, l.total_bytes, pg_size_pretty(l.total_bytes),
 		   f.total_bytes, l.total_bytes - f.total_bytes, pg_size_pretty(l.total_bytes - f.total_bytes),
