@@ -15,6 +15,8 @@
 #define INFRAGUARD_COMPAT_H
 
 #include "executor/executor.h"
+#include "miscadmin.h"
+#include "postmaster/autovacuum.h"
 #include "portability/instr_time.h"
 #include "storage/proc.h"
 
@@ -30,6 +32,17 @@ ig_my_proc_number(void)
 	return MyProcNumber;
 #else
 	return MyProc->pgprocno;
+#endif
+}
+
+/* Is this process an autovacuum worker? (17 renamed the test.) */
+static inline bool
+ig_am_autovacuum_worker(void)
+{
+#if PG_VERSION_NUM >= 170000
+	return AmAutoVacuumWorkerProcess();
+#else
+	return IsAutoVacuumWorkerProcess();
 #endif
 }
 

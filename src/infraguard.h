@@ -59,6 +59,13 @@ extern void ig_latency_install_hooks(void);
 extern Size ig_cpu_shmem_size(void);
 extern void ig_cpu_shmem_init(void);
 
+/* log_events.c: server log events (issue 15) */
+extern int	infraguard_log_events_max;
+extern void ig_log_events_define_gucs(void);
+extern Size ig_log_events_shmem_size(void);
+extern void ig_log_events_shmem_init(void);
+extern void ig_log_events_install_hook(void);
+
 /* worker.c */
 extern bool ig_in_worker;		/* true in the infraguard worker process */
 extern Size ig_worker_shmem_size(void);

@@ -12,7 +12,9 @@
  *	- diag_system.c, "infraguard cpu": the previous /proc/stat readings
  *	  that cpu_pct is measured from;
  *	- worker.c, "infraguard worker": whether the worker's last attempt to
- *	  connect failed, for its backoff.
+ *	  connect failed, for its backoff;
+ *	- log_events.c, "infraguard log events": the ring of server log events
+ *	  (infraguard.log_events_max of 512 bytes, and a header).
  *
  * Copyright (c) 2026, infraguard developers
  *
@@ -44,6 +46,7 @@ ig_shmem_request(void)
 	RequestNamedLWLockTranche(IG_LATENCY_TRANCHE, 1);
 	RequestAddinShmemSpace(ig_cpu_shmem_size());
 	RequestAddinShmemSpace(ig_worker_shmem_size());
+	RequestAddinShmemSpace(ig_log_events_shmem_size());
 }
 
 /* shmem_startup hook: every subsystem creates or attaches to its struct */
@@ -57,6 +60,7 @@ ig_shmem_startup(void)
 	ig_latency_shmem_init();
 	ig_cpu_shmem_init();
 	ig_worker_shmem_init();
+	ig_log_events_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 
