@@ -248,11 +248,30 @@ BEGIN
 							 WHERE st2.recorded_at < now_ts - interval '1 day'
 							 ORDER BY st2.recorded_at LIMIT refresh_batch);
 
+		/*
+		 * The sizes total_relation_size(), table_size() and indexes_size()
+		 * give, summed here from the same files as in table_health(): those
+		 * SQL functions cost several times more a table, which the first
+		 * snapshot of a big catalog pays for every table.
+		 */
 		INSERT INTO infraguard.table_history
 		SELECT now_ts, sid, s.relid, s.schemaname, s.relname,
-			   infraguard.total_relation_size(s.relid), infraguard.table_size(s.relid), infraguard.indexes_size(s.relid),
+			   tz.own + tz.toast + ix.bytes, tz.own + tz.toast, ix.bytes,
 			   s.n_live_tup, s.n_dead_tup, s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.seq_scan, s.idx_scan
 		  FROM pg_stat_user_tables s
+		  JOIN pg_class c ON c.oid = s.relid
+		  CROSS JOIN LATERAL (
+				SELECT coalesce(sum(infraguard.relation_size(i.indexrelid, 'all')), 0)::bigint AS bytes
+				  FROM pg_index i
+				 WHERE i.indrelid = c.oid) ix
+		  CROSS JOIN LATERAL (
+				SELECT infraguard.relation_size(c.oid, 'all') AS own,
+					   CASE WHEN c.reltoastrelid = 0 THEN 0::bigint
+							ELSE coalesce(infraguard.relation_size(c.reltoastrelid, 'all'), 0)
+								 + coalesce((SELECT sum(infraguard.relation_size(i.indexrelid, 'all'))
+											   FROM pg_index i
+											  WHERE i.indrelid = c.reltoastrelid), 0)::bigint
+					   END AS toast) tz
 		 WHERE s.relid = ANY (changed_relids);
 		GET DIAGNOSTICS n_tables = ROW_COUNT;
 

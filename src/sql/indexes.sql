@@ -12,15 +12,17 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT s.schemaname, s.relname, s.indexrelname,
-		   infraguard.relation_size(s.indexrelid), pg_size_pretty(infraguard.relation_size(s.indexrelid)),
+		   sz.bytes, pg_size_pretty(sz.bytes),
 		   s.idx_scan, s.idx_tup_read, s.idx_tup_fetch,
 		   i.indisunique, i.indisprimary
 	  FROM pg_stat_user_indexes s
 	  JOIN pg_index i ON i.indexrelid = s.indexrelid
 	  JOIN pg_class c ON c.oid = s.indexrelid
+	  /* each file looked at once, not once for the column and again for the sort */
+	  CROSS JOIN LATERAL (SELECT infraguard.relation_size(s.indexrelid) AS bytes OFFSET 0) sz
 	 WHERE NOT pg_is_other_temp_schema(c.relnamespace)
 	   AND (coalesce(index_usage.include_infraguard, false) OR s.schemaname <> 'infraguard')
-	 ORDER BY s.idx_scan, infraguard.relation_size(s.indexrelid) DESC, s.schemaname, s.indexrelname
+	 ORDER BY s.idx_scan, sz.bytes DESC, s.schemaname, s.indexrelname
 $$;
 COMMENT ON FUNCTION infraguard.index_usage(boolean) IS
 	'Per index: size and scan counts, least used first (infraguard''s own indexes only with include_infraguard)';
@@ -141,25 +143,44 @@ BEGIN
 			   OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid) AS enforces,
 			   coalesce(u.scans, 0) AS scans, coalesce(u.bytes, 0) AS bytes, u.parts,
 			   CASE WHEN track_commits THEN pg_xact_commit_timestamp(c.xmin) END AS created,
+			   /*
+				* Through pg_depend's index on the dependent object (the
+				* subquery is planned alone): joined from pg_extension, the
+				* planner walks every member of every extension for each index.
+				*/
 			   (SELECT e.extname
-				  FROM pg_depend d
+				  FROM (SELECT d.refobjid FROM pg_depend d
+						 WHERE d.classid = 'pg_class'::regclass AND d.objid IN (c.oid, i.indrelid)
+						   AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+						OFFSET 0) d
 				  JOIN pg_extension e ON e.oid = d.refobjid
-				 WHERE d.classid = 'pg_class'::regclass AND d.objid IN (c.oid, i.indrelid)
-				   AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 				 LIMIT 1) AS extname
 		  FROM pg_index i
 		  JOIN pg_class c ON c.oid = i.indexrelid
 		  JOIN pg_class t ON t.oid = i.indrelid
 		  JOIN pg_namespace n ON n.oid = c.relnamespace
-		  /* a plain index is its own only leaf */
+		  /* a plain index is its own only leaf (read directly: no aggregate for each of thousands) */
 		  CROSS JOIN LATERAL (
-				SELECT sum(pg_stat_get_numscans(l.relid))::bigint AS scans,
-					   sum(infraguard.relation_size(l.relid))::bigint AS bytes,
-					   count(*) AS parts
-				  FROM (SELECT c.oid AS relid WHERE c.relkind = 'i'
-						UNION ALL
-						SELECT pt.relid FROM pg_partition_tree(c.oid) pt
-						 WHERE c.relkind = 'I' AND pt.isleaf) l) u
+				SELECT pg_stat_get_numscans(c.oid) AS scans, infraguard.relation_size(c.oid) AS bytes,
+					   1::bigint AS parts
+				 WHERE c.relkind = 'i'
+				UNION ALL
+				/*
+				 * The leaves through pg_inherits, as pg_partition_tree() finds
+				 * them but without its lock on every partition: 400
+				 * partitioned indexes of 50 leaves ran out of the lock table
+				 * ("out of shared memory") and a lock would wait behind DDL.
+				 */
+				SELECT sum(pg_stat_get_numscans(pt.relid))::bigint, sum(infraguard.relation_size(pt.relid))::bigint,
+					   count(*)
+				  FROM (WITH RECURSIVE tree(relid) AS (
+							SELECT c.oid
+							UNION ALL
+							SELECT h.inhrelid FROM pg_inherits h JOIN tree ON h.inhparent = tree.relid)
+						SELECT tree.relid FROM tree
+						  JOIN pg_class l ON l.oid = tree.relid AND l.relkind NOT IN ('p', 'I')) pt
+				 WHERE c.relkind = 'I'
+				HAVING c.relkind = 'I') u
 		 WHERE c.relkind IN ('i', 'I')
 		   AND NOT c.relispartition
 		   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -312,12 +333,14 @@ AS $$
 		  FROM pg_index i
 		  JOIN pg_class c ON c.oid = i.indexrelid
 		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		  /* through pg_depend's index on the dependent object, as in unused_indexes() */
 		  LEFT JOIN LATERAL (
 				SELECT x.extname
-				  FROM pg_depend d
+				  FROM (SELECT d.refobjid FROM pg_depend d
+						 WHERE d.classid = 'pg_class'::regclass AND d.objid IN (i.indexrelid, i.indrelid)
+						   AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+						OFFSET 0) d
 				  JOIN pg_extension x ON x.oid = d.refobjid
-				 WHERE d.classid = 'pg_class'::regclass AND d.objid IN (i.indexrelid, i.indrelid)
-				   AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 				 LIMIT 1) e ON true
 		 WHERE i.indisvalid AND i.indisready AND i.indislive
 		   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -340,19 +363,27 @@ AS $$
 		   AND ROW(b.pinned, b.indisclustered OR b.extname IS NOT NULL, b.indisunique, a.indexrelid)
 			   > ROW(a.pinned, a.indisclustered OR a.extname IS NOT NULL, a.indisunique, b.indexrelid)
 		UNION ALL
-		/* a leading prefix of another B-tree's key columns */
+		/*
+		 * A leading prefix of another B-tree's key columns.  The other index
+		 * is looked up through pg_index's index on indrelid, not in ix: ix
+		 * has no statistics, so this side of the join was estimated at one
+		 * row and joined to ix by a nested loop over all of it (600 million
+		 * comparisons, minutes, at 10,000 tables).  b is one of ix: an index
+		 * is in its table's schema, so only its state needs checking.
+		 */
 		SELECT a.indexrelid, b.indexrelid, 'prefix'
 		  FROM ix a
-		  JOIN ix b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
-				   AND b.relam = a.relam
-				   AND b.indnkeyatts > a.indnkeyatts
-				   AND b.keys LIKE a.keys || ' %' AND b.classes LIKE a.classes || ' %'
-				   AND b.collations LIKE a.collations || ' %' AND b.options LIKE a.options || ' %'
-				   AND b.pred IS NOT DISTINCT FROM a.pred
+		  JOIN pg_index b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
+		  JOIN pg_class bc ON bc.oid = b.indexrelid AND bc.relam = a.relam
 		  JOIN pg_am am ON am.oid = a.relam AND am.amname = 'btree'
-		 WHERE a.exprs IS NULL AND b.exprs IS NULL
+		 WHERE a.exprs IS NULL AND b.indexprs IS NULL
 		   AND a.indnatts = a.indnkeyatts AND b.indnatts = b.indnkeyatts
 		   AND NOT a.indisunique AND NOT a.pinned
+		   AND b.indisvalid AND b.indisready AND b.indislive
+		   AND b.indnkeyatts > a.indnkeyatts
+		   AND b.indkey::text LIKE a.keys || ' %' AND b.indclass::text LIKE a.classes || ' %'
+		   AND b.indcollation::text LIKE a.collations || ' %' AND b.indoption::text LIKE a.options || ' %'
+		   AND pg_get_expr(b.indpred, b.indrelid) IS NOT DISTINCT FROM a.pred
 	), dropped AS (
 		/* what this list drops: a pair's first index, unless it is only explained */
 		SELECT DISTINCT p.drop_id
@@ -390,8 +421,15 @@ AS $$
 			SELECT coalesce(sum(infraguard.relation_size(l.relid)), 0)::bigint AS bytes
 			  FROM (SELECT p.drop_id AS relid WHERE a.relkind = 'i'
 					UNION ALL
-					SELECT pt.relid FROM pg_partition_tree(p.drop_id) pt
-					 WHERE a.relkind = 'I' AND pt.isleaf) l) sz
+					/* the leaves without locks, as in unused_indexes() */
+					SELECT pt.relid
+					  FROM (WITH RECURSIVE tree(relid) AS (
+								SELECT p.drop_id
+								UNION ALL
+								SELECT h.inhrelid FROM pg_inherits h JOIN tree ON h.inhparent = tree.relid)
+							SELECT tree.relid FROM tree
+							  JOIN pg_class l ON l.oid = tree.relid AND l.relkind NOT IN ('p', 'I')) pt
+					 WHERE a.relkind = 'I') l) sz
 	 ORDER BY p.drop_id, p.keep_id IN (SELECT x.drop_id FROM dropped x), p.relation, p.keep_id
 $$;
 COMMENT ON FUNCTION infraguard.duplicate_indexes(boolean) IS

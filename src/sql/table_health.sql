@@ -42,11 +42,30 @@ AS $$
 										  current_setting('autovacuum_freeze_max_age')::float8)
 	  FROM pg_stat_user_tables s
 	  JOIN pg_class c ON c.oid = s.relid
+	  /*
+	   * The sizes total_relation_size(), table_size() and indexes_size() give,
+	   * from the same files, summed here: seven calls of those SQL functions
+	   * (each with its own search_path, never inlined) a table made this
+	   * 3.6 s at 10,000 tables.  The indexes through pg_index's index on
+	   * indrelid: a few rows a table.
+	   */
 	  CROSS JOIN LATERAL (
-			SELECT infraguard.total_relation_size(c.oid) AS total,
-				   infraguard.table_size(c.oid) AS table_only,
-				   infraguard.indexes_size(c.oid) AS indexes,
-				   coalesce(infraguard.total_relation_size(nullif(c.reltoastrelid, 0)), 0) AS toast) sz
+			SELECT coalesce(sum(infraguard.relation_size(i.indexrelid, 'all')), 0)::bigint AS bytes
+			  FROM pg_index i
+			 WHERE i.indrelid = c.oid) ix
+	  CROSS JOIN LATERAL (
+			SELECT infraguard.relation_size(c.oid, 'all') AS own,
+				   CASE WHEN c.reltoastrelid = 0 THEN 0::bigint
+						ELSE coalesce(infraguard.relation_size(c.reltoastrelid, 'all'), 0)
+							 + coalesce((SELECT sum(infraguard.relation_size(i.indexrelid, 'all'))
+										   FROM pg_index i
+										  WHERE i.indrelid = c.reltoastrelid), 0)::bigint
+				   END AS toast) tz
+	  CROSS JOIN LATERAL (
+			SELECT tz.own + tz.toast + ix.bytes AS total,
+				   tz.own + tz.toast AS table_only,
+				   ix.bytes AS indexes,
+				   tz.toast) sz
 	  LEFT JOIN LATERAL (
 			SELECT max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_threshold')::float8 AS vac_threshold,
 				   max(option_value) FILTER (WHERE option_name = 'autovacuum_vacuum_scale_factor')::float8 AS vac_scale,
