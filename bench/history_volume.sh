@@ -6,7 +6,7 @@
 # Starts a throwaway cluster of its own (Unix socket only, port 55440,
 # under /var/tmp/infraguard-bench-history), creates HV_TABLES tables (default
 # 10,000) with two indexes each, and measures snapshots as the worker takes
-# them (infraguard.record_snapshot('worker')), with HV_ACTIVE_PCT (default 1)
+# them (infraguard_internal.record_snapshot('worker')), with HV_ACTIVE_PCT (default 1)
 # percent of the tables written between two snapshots:
 #   - cycle duration (median and max of HV_CYCLES cycles, default 20);
 #   - rows and bytes each cycle adds to the history tables, and the WAL the
@@ -78,7 +78,7 @@ q -c "ANALYZE"
 q -c "SELECT pg_stat_force_next_flush()" >/dev/null
 
 # the first snapshot records everything once (baseline)
-first=$(q -c "SELECT extract(epoch FROM clock_timestamp())::float8; SELECT infraguard.record_snapshot('worker')" | tail -n 1)
+first=$(q -c "SELECT extract(epoch FROM clock_timestamp())::float8; SELECT infraguard_internal.record_snapshot('worker')" | tail -n 1)
 echo "first snapshot (records all $TABLES tables): $(q -c "SELECT round(duration_ms) FROM infraguard.snapshots WHERE snapshot_id = $first") ms"
 
 history_bytes() {
@@ -104,7 +104,7 @@ END
 SELECT pg_stat_force_next_flush();
 SQL
 	q -c "SELECT 1" >/dev/null		# the flush happens when that session goes idle
-	out=$(q -c "SELECT pg_current_wal_lsn()" -c "SELECT infraguard.record_snapshot('worker')" -c "SELECT pg_current_wal_lsn()")
+	out=$(q -c "SELECT pg_current_wal_lsn()" -c "SELECT infraguard_internal.record_snapshot('worker')" -c "SELECT pg_current_wal_lsn()")
 	lsn0=$(echo "$out" | sed -n 1p); sid=$(echo "$out" | sed -n 2p); lsn1=$(echo "$out" | sed -n 3p)
 	q -c "SELECT s.duration_ms, s.metric_rows, s.table_rows, s.index_rows, s.statement_rows,
 	             pg_wal_lsn_diff('$lsn1', '$lsn0')
@@ -115,7 +115,7 @@ bytes_after=$(history_bytes)
 # one cycle of the daily refresh of idle relations, forced
 q -c "UPDATE infraguard.table_state SET recorded_at = recorded_at - interval '2 days'; UPDATE infraguard.index_state SET recorded_at = recorded_at - interval '2 days'" >/dev/null
 refresh_before=$(history_bytes)
-out=$(q -c "SELECT pg_current_wal_lsn()" -c "SELECT infraguard.record_snapshot('worker')" -c "SELECT pg_current_wal_lsn()")
+out=$(q -c "SELECT pg_current_wal_lsn()" -c "SELECT infraguard_internal.record_snapshot('worker')" -c "SELECT pg_current_wal_lsn()")
 lsn0=$(echo "$out" | sed -n 1p); sid=$(echo "$out" | sed -n 2p); lsn1=$(echo "$out" | sed -n 3p)
 refresh=$(q -c "SELECT round(duration_ms), table_rows, index_rows, pg_wal_lsn_diff('$lsn1', '$lsn0')
                   FROM infraguard.snapshots WHERE snapshot_id = $sid" | tr '|' ' ')
