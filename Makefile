@@ -17,6 +17,7 @@ OBJS = \
 	src/core/ig_procfs.o \
 	src/core/ig_status.o \
 	src/core/ig_threshold.o \
+	src/core/ig_waits.o \
 	src/diag_disk.o \
 	src/diag_relsize.o \
 	src/diag_system.o \
@@ -25,6 +26,7 @@ OBJS = \
 	src/latency.o \
 	src/shmem.o \
 	src/threshold.o \
+	src/wait_sampling.o \
 	src/worker.o
 
 # Versions (pg_cron's scheme): infraguard--0.1.sql is the frozen base; each
@@ -55,7 +57,8 @@ SQL_SRC = \
 	src/sql/history.sql \
 	src/sql/alerts.sql \
 	src/sql/forecast.sql \
-	src/sql/report.sql
+	src/sql/report.sql \
+	src/sql/wait_sampling.sql
 
 UPGRADE_0_2 = \
 	src/upgrade/0.1--0.2-header.sql \
@@ -69,7 +72,7 @@ DATA_built = $(EXTENSION)--0.1--0.2.sql
 REGRESS = 00_setup version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
-	suggestions
+	suggestions wait_sampling
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

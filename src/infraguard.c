@@ -172,6 +172,8 @@ _PG_init(void)
 								   NULL, NULL, NULL);
 	}
 
+	ig_wait_sampling_init();
+
 	/*
 	 * A typo such as infraguard.track_latncy in postgresql.conf is then
 	 * reported instead of being kept as a silent placeholder.

@@ -112,6 +112,12 @@ extern void ig_require_shared(const char *what);
 extern IG_HOT_VARIABLE bool ig_latency_exclude_backend;
 extern void ig_latency_install_hooks(void);
 
+/* wait_sampling.c */
+extern int	infraguard_wait_sampling_hz;
+extern void ig_wait_sampling_init(void);
+extern void ig_wait_sampling_shmem_request(void);
+extern void ig_wait_sampling_shmem_startup(void);
+
 /* worker.c */
 extern bool ig_in_worker;		/* true in the infraguard worker process */
 extern void ig_worker_register(void);

@@ -102,6 +102,7 @@ ig_shmem_request(void)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(ig_shmem_size());
 	RequestNamedLWLockTranche("infraguard", 1);
+	ig_wait_sampling_shmem_request();
 }
 
 static void
@@ -127,6 +128,7 @@ ig_shmem_startup(void)
 		ig_shared->ndbs = infraguard_max_databases + 1;
 	}
 	LWLockRelease(AddinShmemInitLock);
+	ig_wait_sampling_shmem_startup();
 }
 
 void

@@ -268,11 +268,12 @@ BEGIN
 		 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.indexrelid);
 
 		n_statements := infraguard.record_statements(sid, now_ts, top_n);
+		PERFORM infraguard.record_wait_profile(sid, now_ts);
 
 		/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
 		cutoff := now_ts - retention;
 		FOREACH t IN ARRAY ARRAY['metric_history', 'latency_snapshots', 'table_history',
-								 'index_history', 'statement_history', 'snapshots']
+								 'index_history', 'statement_history', 'wait_profile_history', 'snapshots']
 		LOOP
 			EXECUTE format('DELETE FROM infraguard.%1$I WHERE ctid = ANY (ARRAY(
 								SELECT ctid FROM infraguard.%1$I WHERE taken_at < $1 LIMIT $2))', t)
