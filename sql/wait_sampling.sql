@@ -11,9 +11,10 @@ SELECT count(*) AS samplers FROM pg_stat_activity WHERE backend_type = 'infragua
 
 -- start a new period, then let this very session sleep: sampled as active, waiting on PgSleep
 SELECT infraguard.take_snapshot() > 0 AS drained;
-SELECT pg_sleep(1.5);
+-- a statement of its own shape (pg_stat_statements ignores aliases), so its text is this one
+SELECT 'wait_sampling' AS test, pg_sleep(1.5);
 SELECT queryid AS sleep_queryid FROM pg_stat_statements
- WHERE query = 'SELECT pg_sleep($1)' AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \gset
+ WHERE query = 'SELECT $1 AS test, pg_sleep($2)' AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \gset
 SELECT wait_event_type, wait_event, samples > 0 AS sampled, queryid = :sleep_queryid AS its_queryid,
 	   share_pct > 0 AND share_pct <= 100 AS share_ok, avg_sessions > 0 AS sessions_ok,
 	   since < now() AS since_ok, rounds >= samples AS rounds_ok

@@ -56,12 +56,12 @@ BEGIN
 			  FROM d
 		)
 		INSERT INTO infraguard.wait_profile_history
-			   (taken_at, snapshot_id, since, rounds, wait_event_type, wait_event, queryid, samples)
-		SELECT now_ts, sid, r.since, r.rounds, r.wait_event_type, r.wait_event,
+			   (taken_at, snapshot_id, since, until, rounds, wait_event_type, wait_event, queryid, samples)
+		SELECT now_ts, sid, r.since, r.until, r.rounds, r.wait_event_type, r.wait_event,
 			   CASE WHEN r.rn OPERATOR(pg_catalog.<=) top_n THEN r.queryid END,
 			   sum(r.samples)
 		  FROM ranked r
-		 GROUP BY r.since, r.rounds, r.wait_event_type, r.wait_event,
+		 GROUP BY r.since, r.until, r.rounds, r.wait_event_type, r.wait_event,
 				  CASE WHEN r.rn OPERATOR(pg_catalog.<=) top_n THEN r.queryid END;
 		GET DIAGNOSTICS n = ROW_COUNT;
 	EXCEPTION WHEN object_not_in_prerequisite_state THEN

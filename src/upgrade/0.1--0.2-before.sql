@@ -215,7 +215,8 @@ DROP FUNCTION IF EXISTS infraguard.report_tables(timestamptz, timestamptz);
 CREATE TABLE infraguard.wait_profile_history (
 	taken_at		timestamptz NOT NULL,
 	snapshot_id		bigint NOT NULL,
-	since			timestamptz NOT NULL,	-- start of the sampled period
+	since			timestamptz NOT NULL,	-- the sampled period: since the previous drain
+	until			timestamptz NOT NULL,	-- to this one
 	rounds			bigint NOT NULL,		-- sampling rounds in the period
 	wait_event_type	text,					-- NULL: the period's totals row
 	wait_event		text,
