@@ -15,7 +15,6 @@ OBJS = \
 	src/core/ig_forecast.o \
 	src/core/ig_histogram.o \
 	src/core/ig_procfs.o \
-	src/core/ig_status.o \
 	src/core/ig_threshold.o \
 	src/core/ig_waits.o \
 	src/diag_disk.o \
@@ -37,6 +36,7 @@ OBJS = \
 # between a "before" part (tables, drops) and an "after" part (data).  At
 # release it is committed and frozen like the base.
 SQL_SRC = \
+	src/sql/metric_catalog.sql \
 	src/sql/sizes.sql \
 	src/sql/version.sql \
 	src/sql/thresholds.sql \
@@ -57,6 +57,8 @@ SQL_SRC = \
 	src/sql/history.sql \
 	src/sql/alerts.sql \
 	src/sql/forecast.sql \
+	src/sql/report_render.sql \
+	src/sql/report_data.sql \
 	src/sql/report.sql \
 	src/sql/wait_sampling.sql
 
@@ -69,7 +71,7 @@ UPGRADE_0_2 = \
 DATA = $(EXTENSION)--0.1.sql
 DATA_built = $(EXTENSION)--0.1--0.2.sql
 
-REGRESS = 00_setup version sizes thresholds health metrics table_health indexes \
+REGRESS = 00_setup metric_catalog version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
 	suggestions wait_sampling

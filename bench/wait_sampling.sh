@@ -122,11 +122,11 @@ for hz in $HZ_LIST; do
 	bquery "ALTER SYSTEM SET infraguard.wait_sampling_hz = $hz" >/dev/null
 	bquery 'SELECT pg_reload_conf()' >/dev/null
 	sleep 5
-	bquery 'SELECT count(*) FROM infraguard.wait_sampling_drain()' >/dev/null
+	bquery 'SELECT count(*) FROM infraguard_internal.wait_sampling_drain()' >/dev/null
 	t0=$(date +%s.%N); c0=$(cpu_ticks); n0=$(cpu_ns)
 	sleep "$SECS"
 	t1=$(date +%s.%N); c1=$(cpu_ticks); n1=$(cpu_ns)
-	rounds=$(bquery 'SELECT rounds FROM infraguard.wait_sampling_drain() LIMIT 1')
+	rounds=$(bquery 'SELECT rounds FROM infraguard_internal.wait_sampling_drain() LIMIT 1')
 	awk -v hz="$hz" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v n0="$n0" -v n1="$n1" \
 		-v tck="$CLK_TCK" -v rounds="$rounds" 'BEGIN {
 		el = t1 - t0

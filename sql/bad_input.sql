@@ -52,7 +52,7 @@ SELECT * FROM infraguard.table_growth(NULL);
 SELECT * FROM infraguard.table_growth('-1 day');
 SELECT * FROM infraguard.table_growth('0');
 SELECT * FROM infraguard.capacity_forecast('1000 years');
-SELECT infraguard.record_snapshot('cron');
+SELECT infraguard_internal.record_snapshot('cron');
 SELECT * FROM infraguard.histogram_stats(ARRAY[-1], ARRAY[1]::bigint[], 1);
 SELECT * FROM infraguard.histogram_stats(ARRAY[961], ARRAY[1]::bigint[], 1);
 SELECT * FROM infraguard.histogram_stats(ARRAY[1, 2], ARRAY[1]::bigint[], 1);

@@ -65,6 +65,6 @@ SELECT * FROM infraguard.forecast(ARRAY[1]::float8[], ARRAY[10]::float8[], 10, 5
 SELECT infraguard.duration_text(s) FROM unnest(ARRAY[1, 45, 120, 5400, 21600, 151200, 604800]) s;
 -- the minimum history is a setting
 SET infraguard.forecast_min_history = '1min';
-SELECT infraguard.forecast_min_history_seconds();
+SELECT infraguard_internal.forecast_min_history_seconds();
 RESET infraguard.forecast_min_history;
-SELECT infraguard.forecast_min_history_seconds();
+SELECT infraguard_internal.forecast_min_history_seconds();

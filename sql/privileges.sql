@@ -28,6 +28,22 @@ SELECT p.oid::regprocedure AS security_definer
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'infraguard')
    AND d.deptype = 'e' AND p.prosecdef;
 
+-- the manual: \df infraguard.* lists no internal helper, and every function of
+-- infraguard_internal says it is one
+SELECT p.oid::regprocedure AS misplaced, obj_description(p.oid, 'pg_proc') LIKE 'Internal:%' AS internal
+  FROM pg_depend d
+  JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'infraguard')
+   AND d.deptype = 'e'
+   AND (obj_description(p.oid, 'pg_proc') LIKE 'Internal:%')
+	   <> (p.pronamespace = 'infraguard_internal'::regnamespace);
+-- its schema: usage for the roles whose functions call helpers there (pg_monitor,
+-- pg_signal_backend for the terminate functions), nothing for others
+SELECT has_schema_privilege('ig_plain', 'infraguard_internal', 'USAGE') AS plain_usage,
+	   has_schema_privilege('ig_monitor', 'infraguard_internal', 'USAGE') AS monitor_usage,
+	   has_schema_privilege('pg_signal_backend', 'infraguard_internal', 'USAGE') AS signal_usage,
+	   has_schema_privilege('ig_monitor', 'infraguard_internal', 'CREATE') AS monitor_create;
+
 SELECT has_table_privilege('ig_plain', 'infraguard.thresholds', 'SELECT') AS plain_reads,
 	   has_table_privilege('ig_monitor', 'infraguard.thresholds', 'SELECT') AS monitor_reads,
 	   has_table_privilege('ig_monitor', 'infraguard.thresholds', 'UPDATE') AS monitor_writes;
@@ -84,7 +100,7 @@ SELECT infraguard.disable_threshold('cpu_percent');
 SELECT infraguard.take_snapshot();
 DELETE FROM infraguard.alerts;
 DELETE FROM infraguard.alert_events;
-SELECT infraguard.evaluate_alerts();
+SELECT infraguard_internal.evaluate_alerts();
 RESET ROLE;
 
 -- a role granted disk_usage() alone gets the numbers but not the server's paths

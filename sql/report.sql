@@ -6,8 +6,8 @@
 SET client_min_messages = error;	-- alert WARNINGs of the snapshots carry machine-dependent values
 
 -- html_escape() escapes the five characters, and NULL is an empty string
-SELECT infraguard.html_escape('<a href="x">''&amp;</a>') AS escaped,
-	   infraguard.html_escape(NULL) = '' AS null_is_empty;
+SELECT infraguard_internal.html_escape('<a href="x">''&amp;</a>') AS escaped,
+	   infraguard_internal.html_escape(NULL) = '' AS null_is_empty;
 
 -- names and texts whoever can create a table or run a query chooses
 CREATE TABLE fixture."<script>alert(1)</script>" (id integer, """'&" text);
@@ -209,26 +209,33 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 SELECT q.call, pg_temp.sqlstate_of_sql('SELECT * FROM ' || q.call) AS result
   FROM (VALUES
-	('infraguard.report_value_ticks(1, 0, ''ms'')'),
-	('infraguard.report_value_ticks(-1e308, 1e308, ''ms'')'),
-	('infraguard.report_value_ticks(1e-300, 2e-300, ''ms'')'),
-	('infraguard.report_time_ticks(''2024-01-01'', ''2024-01-01'')'),
-	('infraguard.report_time_ticks(''2024-01-02'', ''2024-01-01'')'),
-	('infraguard.report_time_ticks(''-infinity'', ''2024-01-01'')'),
-	('infraguard.report_series(ARRAY[''cpu_percent''], NULL, ''2024-01-01'', ''2024-01-01'')'),
-	('infraguard.report_series(ARRAY[''cpu_percent''], NULL, ''2024-01-01'', ''2024-01-02'', 0)'),
-	('infraguard.report_charts(''2024-01-01'', ''2024-01-01'')'),
-	('infraguard.report_size_chart(''2024-01-01'', ''2024-01-01'')'),
-	('infraguard.report_size_chart(''4713-01-01 BC'', ''294276-01-01'')'),
-	('infraguard.report_tables(''2024-01-01'', ''2024-01-01'')'),
-	('infraguard.svg_alert_timeline(''2024-01-01'', ''2024-01-01'')'),
-	('infraguard.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, 1e308], [1704070800, -1e308]]}]'')')
+	('infraguard_internal.report_value_ticks(1, 0, ''ms'')'),
+	('infraguard_internal.report_value_ticks(-1e308, 1e308, ''ms'')'),
+	('infraguard_internal.report_value_ticks(1e-300, 2e-300, ''ms'')'),
+	('infraguard_internal.report_time_ticks(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard_internal.report_time_ticks(''2024-01-02'', ''2024-01-01'')'),
+	('infraguard_internal.report_time_ticks(''-infinity'', ''2024-01-01'')'),
+	('infraguard_internal.report_series(ARRAY[''cpu_percent''], NULL, ''2024-01-01'', ''2024-01-01'')'),
+	('infraguard_internal.report_series(ARRAY[''cpu_percent''], NULL, ''2024-01-01'', ''2024-01-02'', 0)'),
+	('infraguard_internal.report_charts(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard_internal.report_size_chart(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard_internal.report_size_chart(''4713-01-01 BC'', ''294276-01-01'')'),
+	('infraguard_internal.report_tables(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard_internal.svg_alert_timeline(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard_internal.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, 1e308], [1704070800, -1e308]]}]'')'),
+	('infraguard_internal.svg_line_chart(''t'', ''%'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, "NaN"]]}]'')'),
+	('infraguard_internal.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, null]]}]'')'),
+	('infraguard_internal.svg_line_chart(''t'', ''ms'', tstzrange(''2024-01-01'', ''2024-01-02''), ''[{"name": "a", "points": [[1704067200, 1], [1704070800]]}]'')'),
+	('infraguard_internal.report_format_value(1e300, ''bytes'')'),
+	('infraguard_internal.report_alert_lanes(''2024-01-02'', ''2024-01-01'')'),
+	('infraguard_internal.report_alert_segments(''2024-01-01'', ''infinity'')'),
+	('infraguard_internal.report_top_queries(''2024-01-01'', ''2024-01-01'')')
   ) q(call);
 -- flat and zero ranges still get an axis
-SELECT string_agg(label, ' ' ORDER BY tick) AS flat_zero FROM infraguard.report_value_ticks(0, 0, '%');
-SELECT string_agg(label, ' ' ORDER BY tick) AS flat_five FROM infraguard.report_value_ticks(5, 5, 'ms');
-SELECT string_agg(label, ' ' ORDER BY tick) AS small FROM infraguard.report_value_ticks(0.001, 0.0012, 'ms');
-SELECT string_agg(label, ' ' ORDER BY tick) AS centuries FROM infraguard.report_time_ticks('2000-01-01', '2300-01-01');
+SELECT string_agg(label, ' ' ORDER BY tick) AS flat_zero FROM infraguard_internal.report_value_ticks(0, 0, '%');
+SELECT string_agg(label, ' ' ORDER BY tick) AS flat_five FROM infraguard_internal.report_value_ticks(5, 5, 'ms');
+SELECT string_agg(label, ' ' ORDER BY tick) AS small FROM infraguard_internal.report_value_ticks(0.001, 0.0012, 'ms');
+SELECT string_agg(label, ' ' ORDER BY tick) AS centuries FROM infraguard_internal.report_time_ticks('2000-01-01', '2300-01-01');
 
 \set SHOW_CONTEXT errors
 DROP TABLE fixture."<script>alert(1)</script>";
@@ -244,7 +251,7 @@ INSERT INTO infraguard.statement_history VALUES
 	('2001-01-01 12:00', 1, 60, 102, 1, 10, 5, 1000, 5, 1, 0);
 SELECT position('app_orders' IN t) > 0 AS workload_shown,
 	   position('infraguard.health' IN t) = 0 AS own_calls_left_out
-  FROM infraguard.report_tables('2001-01-01', '2001-01-02') t;
+  FROM infraguard_internal.report_tables('2001-01-01', '2001-01-02') t;
 SELECT position('infraguard.health' IN t) > 0 AS own_calls_when_asked
-  FROM infraguard.report_tables('2001-01-01', '2001-01-02', true) t;
+  FROM infraguard_internal.report_tables('2001-01-01', '2001-01-02', true) t;
 ROLLBACK;

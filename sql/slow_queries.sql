@@ -42,7 +42,7 @@ SELECT count(*) AS own_calls_listed
   FROM infraguard.slow_queries(1000) WHERE query ~* 'infraguard\.';
 SELECT count(*) > 0 AS listed_when_asked
   FROM infraguard.slow_queries(1000, 'calls', true) WHERE query ~* 'infraguard\.';
-SELECT q, infraguard.calls_infraguard(q) AS calls_infraguard
+SELECT q, infraguard_internal.calls_infraguard(q) AS calls_infraguard
   FROM unnest(ARRAY['SELECT * FROM infraguard.health()', 'select * from "infraguard" . thresholds',
 					'SELECT x FROM infraguard_app.t', 'SELECT myinfraguard.f()',
 					'SELECT $1 AS infraguard', NULL]) q;

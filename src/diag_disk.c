@@ -36,6 +36,8 @@
  * with NULL numbers, and a WARNING saying why: a DBA must not mistake a
  * missing tablespace for a healthy one.
  */
+#define DISK_USAGE_COLS	10
+
 static void
 add_row(ReturnSetInfo *rsinfo, const char *kind, const char *name,
 		const char *path, bool show_path)
@@ -43,8 +45,9 @@ add_row(ReturnSetInfo *rsinfo, const char *kind, const char *name,
 	struct statvfs st;
 	IgDiskUsage usage;
 	IgStatus	status = IG_ENODATA;
-	Datum		values[10];
-	bool		nulls[10] = {0};
+	Datum		values[DISK_USAGE_COLS];
+	bool		nulls[DISK_USAGE_COLS] = {0};
+	int			i = 0;
 
 	if (statvfs(path, &st) != 0)
 		ereport(WARNING,
@@ -54,29 +57,29 @@ add_row(ReturnSetInfo *rsinfo, const char *kind, const char *name,
 		status = ig_disk_usage(st.f_blocks, st.f_bfree, st.f_bavail,
 							   st.f_frsize ? st.f_frsize : st.f_bsize, &usage);
 
-	values[0] = CStringGetTextDatum(kind);
-	values[1] = CStringGetTextDatum(name);
+	values[i++] = CStringGetTextDatum(kind);
+	values[i++] = CStringGetTextDatum(name);
 	if (show_path)
-		values[2] = CStringGetTextDatum(path);
+		values[i++] = CStringGetTextDatum(path);
 	else
-		nulls[2] = true;
+		nulls[i++] = true;
 	if (status == IG_OK)
 	{
-		values[3] = Int64GetDatum((int64) usage.total_bytes);
-		values[4] = Int64GetDatum((int64) usage.used_bytes);
-		values[5] = Int64GetDatum((int64) usage.free_bytes);
-		values[6] = Float8GetDatum(usage.used_pct);
-		values[7] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) usage.total_bytes));
-		values[8] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) usage.used_bytes));
-		values[9] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) usage.free_bytes));
+		values[i++] = Int64GetDatum((int64) usage.total_bytes);
+		values[i++] = Int64GetDatum((int64) usage.used_bytes);
+		values[i++] = Int64GetDatum((int64) usage.free_bytes);
+		values[i++] = Float8GetDatum(usage.used_pct);
+		values[i++] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) usage.total_bytes));
+		values[i++] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) usage.used_bytes));
+		values[i++] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) usage.free_bytes));
 	}
 	else
 	{
-		int			i;
-
-		for (i = 3; i <= 9; i++)
-			nulls[i] = true;
+		/* the numbers and sizes */
+		while (i < DISK_USAGE_COLS)
+			nulls[i++] = true;
 	}
+	Assert(i == DISK_USAGE_COLS);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 

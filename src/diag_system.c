@@ -14,6 +14,8 @@
  * the shared interactive reading; when there is no usable one (first call,
  * a reading older than ten minutes, counters that went backwards, no shared
  * memory) they sample over a short interval themselves.
+ * The previous readings are this file's shared memory ("infraguard cpu" in
+ * pg_shmem_allocations), guarded by a spinlock: a few dozen bytes copied.
  * Parsing lives in src/core/ig_procfs.c.
  *
  * Copyright (c) 2026, infraguard developers
@@ -34,6 +36,8 @@
 #include "pgstat.h"
 #include "storage/fd.h"
 #include "storage/latch.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -48,6 +52,50 @@
 #define SAMPLE_MS			250
 /* /proc/stat carries per-CPU and interrupt lines: allow for big machines */
 #define PROC_READ_LIMIT		(4 * 1024 * 1024)
+
+/* The previous /proc/stat reading, so cpu_pct covers the time since then. */
+typedef struct CpuSample
+{
+	bool		valid;
+	TimestampTz taken_at;
+	IgCpuTimes	times;
+	double		last_pct;		/* computed over a real interval */
+	double		last_interval_s;	/* 0: no figure yet (the worker's baseline) */
+} CpuSample;
+
+typedef struct CpuShared
+{
+	slock_t		mutex;			/* protects both samples */
+	CpuSample	interactive;	/* the previous interactive reading */
+	CpuSample	worker;			/* the worker's previous snapshot's reading */
+} CpuShared;
+
+/* NULL when the library is not preloaded: then every call samples afresh */
+static CpuShared *cpu_shared = NULL;
+
+/* Size of the CPU readings' shared memory. */
+Size
+ig_cpu_shmem_size(void)
+{
+	return sizeof(CpuShared);
+}
+
+/*
+ * Create or attach to the CPU readings' shared memory; called by the
+ * shmem_startup hook with AddinShmemInitLock held.
+ */
+void
+ig_cpu_shmem_init(void)
+{
+	bool		found;
+
+	cpu_shared = ShmemInitStruct("infraguard cpu", sizeof(CpuShared), &found);
+	if (!found)
+	{
+		memset(cpu_shared, 0, sizeof(CpuShared));
+		SpinLockInit(&cpu_shared->mutex);
+	}
+}
 
 /*
  * Read a /proc file into a palloc'd NUL-terminated buffer; NULL (errno
@@ -129,29 +177,35 @@ sleep_ms(long ms)
 	}
 }
 
-/* The previous reading this process compares with: the worker's own, or the shared one. */
-static IgCpuSample *
+/*
+ * The previous reading this process compares with: the worker's own, or the
+ * shared interactive one.  Caller holds the mutex.
+ */
+static CpuSample *
 cpu_slot(void)
 {
-	return ig_in_worker ? &ig_shared->worker_cpu : &ig_shared->cpu;
+	return ig_in_worker ? &cpu_shared->worker : &cpu_shared->interactive;
 }
 
+/*
+ * Keep this reading as the next call's previous one, with the figure it
+ * gave (interval_s 0: none, a baseline only).
+ */
 static void
-remember(const IgCpuTimes *times, TimestampTz at, bool has_pct, double pct, double interval_s)
+remember(const IgCpuTimes *times, TimestampTz at, double pct, double interval_s)
 {
-	IgCpuSample *slot;
+	CpuSample  *slot;
 
-	if (ig_shared == NULL)
+	if (cpu_shared == NULL)
 		return;
+	SpinLockAcquire(&cpu_shared->mutex);
 	slot = cpu_slot();
-	SpinLockAcquire(&ig_shared->cpu_mutex);
 	slot->valid = true;
 	slot->taken_at = at;
 	slot->times = *times;
-	slot->has_pct = has_pct;
 	slot->last_pct = pct;
 	slot->last_interval_s = interval_s;
-	SpinLockRelease(&ig_shared->cpu_mutex);
+	SpinLockRelease(&cpu_shared->mutex);
 }
 
 /*
@@ -162,17 +216,17 @@ remember(const IgCpuTimes *times, TimestampTz at, bool has_pct, double pct, doub
 static bool
 cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *interval_s)
 {
-	IgCpuSample prev = {0};
+	CpuSample	prev = {0};
 	IgCpuTimes	later;
 	TimestampTz later_at;
 	long		max_ms = MAX_INTERVAL_MS;
 	long		min_ms = MIN_INTERVAL_MS;
 
-	if (ig_shared != NULL)
+	if (cpu_shared != NULL)
 	{
-		SpinLockAcquire(&ig_shared->cpu_mutex);
+		SpinLockAcquire(&cpu_shared->mutex);
 		prev = *cpu_slot();
-		SpinLockRelease(&ig_shared->cpu_mutex);
+		SpinLockRelease(&cpu_shared->mutex);
 	}
 	if (ig_in_worker)
 	{
@@ -188,7 +242,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 	{
 		long		age_ms = TimestampDifferenceMilliseconds(prev.taken_at, now);
 
-		if (age_ms < min_ms && prev.has_pct)
+		if (age_ms < min_ms && prev.last_interval_s > 0)
 		{
 			/* a second call in the same cycle: the same figure */
 			*pct = prev.last_pct;
@@ -201,7 +255,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 			ig_cpu_busy_pct(&prev.times, now_times, pct) == IG_OK)
 		{
 			*interval_s = age_ms / 1000.0;
-			remember(now_times, now, true, *pct, *interval_s);
+			remember(now_times, now, *pct, *interval_s);
 			return true;
 		}
 	}
@@ -209,7 +263,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 	if (ig_in_worker)
 	{
 		/* never a short sample for alerting: start the window here */
-		remember(now_times, now, false, 0, 0);
+		remember(now_times, now, 0, 0);
 		return false;
 	}
 
@@ -219,7 +273,7 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
 	if (!read_cpu(&later, NULL) || ig_cpu_busy_pct(now_times, &later, pct) != IG_OK)
 		return false;
 	*interval_s = TimestampDifferenceMilliseconds(now, later_at) / 1000.0;
-	remember(&later, later_at, true, *pct, *interval_s);
+	remember(&later, later_at, *pct, *interval_s);
 	return true;
 }
 
@@ -234,21 +288,31 @@ cpu_busy(const IgCpuTimes *now_times, TimestampTz now, double *pct, double *inte
  */
 PG_FUNCTION_INFO_V1(infraguard_system_stats);
 
+#define SYSTEM_STATS_COLS	13
+
 Datum
 infraguard_system_stats(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Datum		values[13];
-	bool		nulls[13];
+	Datum		values[SYSTEM_STATS_COLS];
+	bool		nulls[SYSTEM_STATS_COLS];
 	IgCpuTimes	times;
 	int			ncpus = 0;
+	bool		have_cpu_pct = false;
+	double		cpu_pct = 0;
+	double		cpu_interval_s = 0;
+	bool		have_load = false;
+	double		load[3];
+	bool		have_mem = false;
+	IgMemInfo	mem;
+	bool		have_mem_pct = false;
+	double		mem_pct = 0;
 	TimestampTz now = GetCurrentTimestamp();
 	char	   *buf;
-	int			i;
+	int			i = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
-	for (i = 0; i < 13; i++)
-		nulls[i] = true;
+	memset(nulls, true, sizeof(nulls));
 
 	if (access("/proc/stat", R_OK) != 0)
 	{
@@ -259,59 +323,64 @@ infraguard_system_stats(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	}
 
+	/* CPU first: a fresh sample waits SAMPLE_MS, and load and memory are "now" */
 	if (read_cpu(&times, &ncpus))
-	{
-		double		pct;
-		double		interval_s;
-
-		if (ncpus > 0)
-		{
-			values[0] = Int32GetDatum(ncpus);
-			nulls[0] = false;
-		}
-		if (cpu_busy(&times, now, &pct, &interval_s))
-		{
-			values[4] = Float8GetDatum(round(pct * 100) / 100);
-			values[5] = Float8GetDatum(interval_s);
-			nulls[4] = nulls[5] = false;
-		}
-	}
-
+		have_cpu_pct = cpu_busy(&times, now, &cpu_pct, &cpu_interval_s);
 	buf = read_proc_file("/proc/loadavg");
-	if (buf)
-	{
-		double		load[3];
-
-		if (ig_procfs_parse_loadavg(buf, load) == IG_OK)
-			for (i = 0; i < 3; i++)
-			{
-				values[1 + i] = Float8GetDatum(load[i]);
-				nulls[1 + i] = false;
-			}
-	}
-
+	have_load = (buf != NULL && ig_procfs_parse_loadavg(buf, load) == IG_OK);
 	buf = read_proc_file("/proc/meminfo");
-	if (buf)
-	{
-		IgMemInfo	mem;
-		double		pct;
+	have_mem = (buf != NULL && ig_procfs_parse_meminfo(buf, &mem) == IG_OK);
+	have_mem_pct = (have_mem && ig_mem_used_pct(&mem, &mem_pct) == IG_OK);
 
-		if (ig_procfs_parse_meminfo(buf, &mem) == IG_OK)
-		{
-			values[6] = Int64GetDatum((int64) mem.total_bytes);
-			values[7] = Int64GetDatum((int64) mem.available_bytes);
-			values[9] = Int64GetDatum((int64) mem.swap_total_bytes);
-			values[10] = Int64GetDatum((int64) (mem.swap_total_bytes - Min(mem.swap_free_bytes, mem.swap_total_bytes)));
-			values[11] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.total_bytes));
-			values[12] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.available_bytes));
-			nulls[6] = nulls[7] = nulls[9] = nulls[10] = nulls[11] = nulls[12] = false;
-			if (ig_mem_used_pct(&mem, &pct) == IG_OK)
-			{
-				values[8] = Float8GetDatum(round(pct * 100) / 100);
-				nulls[8] = false;
-			}
-		}
+	memset(nulls, false, sizeof(nulls));
+	if (ncpus > 0)
+		values[i++] = Int32GetDatum(ncpus);
+	else
+		nulls[i++] = true;
+	for (int l = 0; l < 3; l++)
+	{
+		if (have_load)
+			values[i++] = Float8GetDatum(load[l]);
+		else
+			nulls[i++] = true;
 	}
+	if (have_cpu_pct)
+	{
+		values[i++] = Float8GetDatum(round(cpu_pct * 100) / 100);
+		values[i++] = Float8GetDatum(cpu_interval_s);
+	}
+	else
+	{
+		nulls[i++] = true;
+		nulls[i++] = true;
+	}
+	if (have_mem)
+	{
+		values[i++] = Int64GetDatum((int64) mem.total_bytes);
+		values[i++] = Int64GetDatum((int64) mem.available_bytes);
+	}
+	else
+	{
+		nulls[i++] = true;
+		nulls[i++] = true;
+	}
+	if (have_mem_pct)
+		values[i++] = Float8GetDatum(round(mem_pct * 100) / 100);
+	else
+		nulls[i++] = true;
+	if (have_mem)
+	{
+		values[i++] = Int64GetDatum((int64) mem.swap_total_bytes);
+		values[i++] = Int64GetDatum((int64) (mem.swap_total_bytes - Min(mem.swap_free_bytes, mem.swap_total_bytes)));
+		values[i++] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.total_bytes));
+		values[i++] = DirectFunctionCall1(pg_size_pretty, Int64GetDatum((int64) mem.available_bytes));
+	}
+	else
+	{
+		while (i < SYSTEM_STATS_COLS)
+			nulls[i++] = true;
+	}
+	Assert(i == SYSTEM_STATS_COLS);
 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	return (Datum) 0;

@@ -50,6 +50,37 @@ float8_array(ArrayType *arr, const char *argname, int *n)
 	return out;
 }
 
+/*
+ * The series both forecast() entry points take: x_epoch and y (arguments 0
+ * and 1), read into C arrays of the same length and fitted.  Errors for
+ * NULL or mismatched arrays and for values the fit cannot take; returns the
+ * fit's status (IG_OK, or IG_ENODATA for fewer than two points or all at
+ * one time).
+ */
+static IgStatus
+read_and_fit(FunctionCallInfo fcinfo, double **x, double **y, int *n, IgFit *fit)
+{
+	int			ny;
+	IgStatus	status;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("x_epoch and y must not be NULL")));
+	*x = float8_array(PG_GETARG_ARRAYTYPE_P(0), "x_epoch", n);
+	*y = float8_array(PG_GETARG_ARRAYTYPE_P(1), "y", &ny);
+	if (*n != ny)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("x_epoch and y must have the same length (%d and %d)", *n, ny)));
+	status = ig_forecast_fit(*x, *y, *n, fit);
+	if (status == IG_ERANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("forecast input must be finite numbers")));
+	return status;
+}
+
 /* days from now until target, or NULL (never, or no target) */
 static void
 set_days(const IgFit *fit, double x_now, double y_now, bool have_target,
@@ -76,50 +107,44 @@ set_days(const IgFit *fit, double x_now, double y_now, bool have_target,
  */
 PG_FUNCTION_INFO_V1(infraguard_forecast);
 
+#define FORECAST_0_1_COLS	4
+
 Datum
 infraguard_forecast(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[4];
-	bool		nulls[4] = {true, true, true, false};
+	Datum		values[FORECAST_0_1_COLS];
+	bool		nulls[FORECAST_0_1_COLS] = {0};
 	double	   *x;
 	double	   *y;
-	int			nx;
-	int			ny;
+	int			n;
 	IgFit		fit;
-	IgStatus	status;
+	int			i = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("x_epoch and y must not be NULL")));
-	x = float8_array(PG_GETARG_ARRAYTYPE_P(0), "x_epoch", &nx);
-	y = float8_array(PG_GETARG_ARRAYTYPE_P(1), "y", &ny);
-	if (nx != ny)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x_epoch and y must have the same length (%d and %d)", nx, ny)));
-
-	values[3] = Int32GetDatum(nx);
-	status = ig_forecast_fit(x, y, nx, &fit);
-	if (status == IG_ERANGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("forecast input must be finite numbers")));
-	if (status == IG_OK)
+	if (read_and_fit(fcinfo, &x, &y, &n, &fit) == IG_OK)
 	{
-		double		x_now = x[nx - 1];
-		double		y_now = PG_ARGISNULL(2) ? y[ny - 1] : PG_GETARG_FLOAT8(2);
+		double		x_now = x[n - 1];
+		double		y_now = PG_ARGISNULL(2) ? y[n - 1] : PG_GETARG_FLOAT8(2);
 
-		values[0] = Float8GetDatum(fit.slope * SECONDS_PER_DAY);
-		nulls[0] = false;
+		values[i++] = Float8GetDatum(fit.slope * SECONDS_PER_DAY);
 		set_days(&fit, x_now, y_now, !PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_FLOAT8(3),
-				 &values[1], &nulls[1]);
+				 &values[i], &nulls[i]);
+		i++;
 		set_days(&fit, x_now, y_now, !PG_ARGISNULL(4), PG_ARGISNULL(4) ? 0 : PG_GETARG_FLOAT8(4),
-				 &values[2], &nulls[2]);
+				 &values[i], &nulls[i]);
+		i++;
 	}
+	else
+	{
+		/* no growth, no days */
+		nulls[i++] = true;
+		nulls[i++] = true;
+		nulls[i++] = true;
+	}
+	values[i++] = Int32GetDatum(n);
+	Assert(i == FORECAST_0_1_COLS);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 
@@ -139,21 +164,23 @@ infraguard_forecast(PG_FUNCTION_ARGS)
  */
 PG_FUNCTION_INFO_V1(infraguard_forecast_0_2);
 
+#define FORECAST_0_2_COLS	10
+
 Datum
 infraguard_forecast_0_2(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[10];
-	bool		nulls[10] = {true, true, true, true, false, false, true, true, false, false};
+	Datum		values[FORECAST_0_2_COLS];
+	bool		nulls[FORECAST_0_2_COLS] = {0};
 	double	   *x;
 	double	   *y;
-	int			nx;
-	int			ny;
+	int			n;
 	IgFit		fit;
 	IgStatus	status;
 	IgForecastRules rules;
 	IgForecastJudgement j;
 	char		note[256];
+	int			i = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -172,56 +199,49 @@ infraguard_forecast_0_2(PG_FUNCTION_ARGS)
 				 errmsg("window_seconds and min_history_seconds must be finite and not negative"),
 				 errhint("Pass the window asked about in seconds (0 for none) and the minimum history in seconds (21600 for 6 hours).")));
 
-	x = float8_array(PG_GETARG_ARRAYTYPE_P(0), "x_epoch", &nx);
-	y = float8_array(PG_GETARG_ARRAYTYPE_P(1), "y", &ny);
-	if (nx != ny)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("x_epoch and y must have the same length (%d and %d)", nx, ny)));
-
-	status = ig_forecast_fit(x, y, nx, &fit);
-	if (status == IG_ERANGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("forecast input must be finite numbers")));
-	if (ig_forecast_judge(status == IG_OK ? &fit : NULL, nx, &rules, &j) != IG_OK)
+	status = read_and_fit(fcinfo, &x, &y, &n, &fit);
+	if (ig_forecast_judge(status == IG_OK ? &fit : NULL, n, &rules, &j) != IG_OK)
 		elog(ERROR, "forecast rules out of range");
 	ig_forecast_explain(status == IG_OK ? &fit : NULL, &rules, &j, note, sizeof(note));
 
 	if (!isnan(j.growth))
-	{
-		values[0] = Float8GetDatum(j.growth * SECONDS_PER_DAY);
-		nulls[0] = false;
-	}
+		values[i++] = Float8GetDatum(j.growth * SECONDS_PER_DAY);
+	else
+		nulls[i++] = true;
 	if (isfinite(j.margin))
-	{
-		values[1] = Float8GetDatum(j.margin * SECONDS_PER_DAY);
-		nulls[1] = false;
-	}
+		values[i++] = Float8GetDatum(j.margin * SECONDS_PER_DAY);
+	else
+		nulls[i++] = true;
 	if (j.extrapolate)
 	{
-		double		x_now = x[nx - 1];
-		double		y_now = PG_ARGISNULL(2) ? y[ny - 1] : PG_GETARG_FLOAT8(2);
+		double		x_now = x[n - 1];
+		double		y_now = PG_ARGISNULL(2) ? y[n - 1] : PG_GETARG_FLOAT8(2);
 
 		set_days(&fit, x_now, y_now, !PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_FLOAT8(3),
-				 &values[2], &nulls[2]);
+				 &values[i], &nulls[i]);
+		i++;
 		set_days(&fit, x_now, y_now, !PG_ARGISNULL(4), PG_ARGISNULL(4) ? 0 : PG_GETARG_FLOAT8(4),
-				 &values[3], &nulls[3]);
+				 &values[i], &nulls[i]);
+		i++;
 	}
-	values[4] = Int32GetDatum(nx);
-	values[5] = Float8GetDatum(j.history);
-	if (status == IG_OK)
+	else
 	{
-		values[6] = Float8GetDatum(fit.r2);
-		nulls[6] = false;
-		if (fit.n > 2)
-		{
-			values[7] = Float8GetDatum(fit.residual_sd);
-			nulls[7] = false;
-		}
+		nulls[i++] = true;
+		nulls[i++] = true;
 	}
-	values[8] = BoolGetDatum(j.extrapolate);
-	values[9] = CStringGetTextDatum(note);
+	values[i++] = Int32GetDatum(n);
+	values[i++] = Float8GetDatum(j.history);
+	if (status == IG_OK)
+		values[i++] = Float8GetDatum(fit.r2);
+	else
+		nulls[i++] = true;
+	if (status == IG_OK && fit.n > 2)
+		values[i++] = Float8GetDatum(fit.residual_sd);
+	else
+		nulls[i++] = true;
+	values[i++] = BoolGetDatum(j.extrapolate);
+	values[i++] = CStringGetTextDatum(note);
+	Assert(i == FORECAST_0_2_COLS);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * infraguard.h
- *	  Declarations shared by infraguard's backend glue files: settings,
- *	  the shared memory layout and the entry points each file exports.
+ *	  Declarations shared by infraguard's backend glue files: settings and
+ *	  the entry points each file exports (shared memory stays private to
+ *	  the file that owns it).
  *
  * src/infraguard.h
  *
@@ -10,14 +11,6 @@
  */
 #ifndef INFRAGUARD_INFRAGUARD_H
 #define INFRAGUARD_INFRAGUARD_H
-
-#include "port/atomics.h"
-#include "storage/lwlock.h"
-#include "storage/spin.h"
-#include "utils/timestamp.h"
-
-#include "ig_histogram.h"
-#include "ig_procfs.h"
 
 #ifndef INFRAGUARD_VERSION
 #error "INFRAGUARD_VERSION must be defined by the Makefile from infraguard.control"
@@ -45,81 +38,38 @@ extern int	infraguard_snapshot_interval;
 extern int	infraguard_alert_log_level;
 
 /*
- * One latency histogram per backend, written only by the backend that owns
- * it (indexed by its PGPROC number), so the executor hooks need no lock and
- * no atomic read-modify-write.  generation tags which reset the counts
- * belong to: after latency_reset() bumps the shared generation, readers
- * ignore a slot until its owner has zeroed it on its next statement.
+ * Shared memory: each subsystem owns a static struct in its own file and
+ * exports the pair its part of the request and startup hooks (shmem.c)
+ * calls: *_shmem_size() while requesting, *_shmem_init() under
+ * AddinShmemInitLock at startup.  Nothing else about a subsystem's shared
+ * memory is visible outside its file.
  */
-typedef struct IgLatencySlot
-{
-	Oid			dboid;			/* database of the owner; InvalidOid = free */
-	uint32		generation;
-	IgHistogram hist;			/* whole statements, as the server log times them */
-	IgHistogram exec;			/* execution only (ExecutorRun + ExecutorFinish,
-								 * or ProcessUtility) */
-} IgLatencySlot;
-
-/*
- * Per-database totals that exiting backends fold their slot into.  The last
- * entry collects databases beyond infraguard.max_databases.
- */
-typedef struct IgLatencyDb
-{
-	Oid			dboid;			/* InvalidOid = unused */
-	IgHistogram hist;			/* whole statements */
-	IgHistogram exec;			/* execution only */
-} IgLatencyDb;
-
-/* The previous /proc/stat reading, so cpu_pct covers the time since then. */
-typedef struct IgCpuSample
-{
-	bool		valid;
-	TimestampTz taken_at;
-	IgCpuTimes	times;
-	bool		has_pct;		/* last_pct was computed over a real interval */
-	double		last_pct;
-	double		last_interval_s;
-} IgCpuSample;
-
-typedef struct IgSharedState
-{
-	LWLock	   *lock;			/* protects dbs[] and folding slots into
-								 * them; readers take it shared */
-	pg_atomic_uint32 latency_generation;
-	TimestampTz latency_since;	/* under lock */
-	slock_t		cpu_mutex;		/* protects cpu and worker_cpu */
-	IgCpuSample cpu;			/* the previous interactive reading */
-	IgCpuSample worker_cpu;		/* the worker's previous snapshot's reading */
-	slock_t		worker_mutex;	/* protects the two fields below */
-	bool		worker_connecting;	/* set while the worker connects: still
-									 * set on restart means it failed */
-	int			worker_connect_failures;
-	int			nslots;
-	int			ndbs;			/* max_databases + 1 (the overflow entry) */
-	/* followed by nslots IgLatencySlot, then ndbs IgLatencyDb */
-} IgSharedState;
 
 /* shmem.c */
-extern IG_HOT_VARIABLE IgSharedState *ig_shared;
 extern void ig_shmem_install_hooks(void);
-extern Size ig_shmem_size(void);
-extern IgLatencySlot *ig_latency_slots(void);
-extern IgLatencyDb *ig_latency_dbs(void);
-extern void ig_require_shared(const char *what);
 
 /* latency.c */
+#define IG_LATENCY_TRANCHE	"infraguard"	/* its LWLock's tranche */
 extern IG_HOT_VARIABLE bool ig_latency_exclude_backend;
+extern Size ig_latency_shmem_size(void);
+extern void ig_latency_shmem_init(void);
 extern void ig_latency_install_hooks(void);
 
+/* diag_system.c */
+extern Size ig_cpu_shmem_size(void);
+extern void ig_cpu_shmem_init(void);
+
 /* wait_sampling.c */
+#define IG_WAIT_SAMPLING_TRANCHE "infraguard wait sampling"	/* its LWLock's tranche */
 extern int	infraguard_wait_sampling_hz;
 extern void ig_wait_sampling_init(void);
-extern void ig_wait_sampling_shmem_request(void);
-extern void ig_wait_sampling_shmem_startup(void);
+extern Size ig_wait_sampling_shmem_size(void);
+extern void ig_wait_sampling_shmem_init(void);
 
 /* worker.c */
 extern bool ig_in_worker;		/* true in the infraguard worker process */
+extern Size ig_worker_shmem_size(void);
+extern void ig_worker_shmem_init(void);
 extern void ig_worker_register(void);
 
 #endif							/* INFRAGUARD_INFRAGUARD_H */

@@ -21,12 +21,20 @@
  * Parallel workers are not counted: their leader's statement is.
  *
  * Hot path: current_slot() gives the calling backend's own slot
- * (IgLatencySlot, indexed by PGPROC number).  No lock, no atomic
+ * (LatencySlot, indexed by PGPROC number).  No lock, no atomic
  * read-modify-write: one plain read of the shared reset generation and a
  * few stores into memory no other process writes.  Readers sum slots and the
  * per-database totals under the shared lock, which only excludes a backend
  * folding its slot into the totals at exit (so no count is seen twice or
  * lost), never a statement.
+ *
+ * Shared memory ("infraguard latency" in pg_shmem_allocations), owned by
+ * this file: the LatencyShared header, then one LatencySlot per process
+ * that can run statements (MaxBackends, indexed by PGPROC number), then
+ * infraguard.max_databases + 1 LatencyDb totals; slots and totals hold two
+ * histograms each.  With max_connections = 100 and the other defaults
+ * (MaxBackends = 122 on 15) and max_databases = 64 that is
+ *	  32 + 122 * 15416 + 65 * 15416 = 2,882,824 bytes.
  *
  * Copyright (c) 2026, infraguard developers
  *
@@ -48,7 +56,10 @@
 #include "miscadmin.h"
 #include "optimizer/planner.h"
 #include "parser/analyze.h"
+#include "port/atomics.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
 #include "tcop/dest.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
@@ -61,7 +72,123 @@
 #include "utils/timestamp.h"
 
 #include "compat.h"
+#include "ig_histogram.h"
 #include "infraguard.h"
+
+/*
+ * One latency histogram per backend, written only by the backend that owns
+ * it (indexed by its PGPROC number), so the executor hooks need no lock and
+ * no atomic read-modify-write.  generation tags which reset the counts
+ * belong to: after latency_reset() bumps the shared generation, readers
+ * ignore a slot until its owner has zeroed it on its next statement.
+ */
+typedef struct LatencySlot
+{
+	Oid			dboid;			/* database of the owner; InvalidOid = free */
+	uint32		generation;
+	IgHistogram hist;			/* whole statements, as the server log times them */
+	IgHistogram exec;			/* execution only (ExecutorRun + ExecutorFinish,
+								 * or ProcessUtility) */
+} LatencySlot;
+
+/*
+ * Per-database totals that exiting backends fold their slot into.  The last
+ * entry collects databases beyond infraguard.max_databases.
+ */
+typedef struct LatencyDb
+{
+	Oid			dboid;			/* InvalidOid = unused */
+	IgHistogram hist;			/* whole statements */
+	IgHistogram exec;			/* execution only */
+} LatencyDb;
+
+typedef struct LatencyShared
+{
+	LWLock	   *lock;			/* protects dbs[] and folding slots into
+								 * them; readers take it shared */
+	pg_atomic_uint32 generation;	/* bumped by latency_reset() */
+	TimestampTz since;			/* last reset or server start; under lock */
+	int			nslots;
+	int			ndbs;			/* max_databases + 1 (the overflow entry) */
+	/* followed by nslots LatencySlot, then ndbs LatencyDb */
+} LatencyShared;
+
+/* NULL when the library is not preloaded (or before shmem startup) */
+static LatencyShared *latency_shared = NULL;
+static LatencySlot *latency_slots = NULL;
+static LatencyDb *latency_dbs = NULL;
+
+/*
+ * Processes that can run statements: the regular backends, background
+ * workers and WAL senders, whose PGPROC numbers are 0 .. MaxBackends - 1.
+ * Auxiliary processes (numbered after them) run none, and there are many
+ * of them from 18 on (I/O workers), so they get no slot; claim_slot()
+ * refuses numbers beyond the array.
+ */
+static int
+slot_count(void)
+{
+	return MaxBackends;
+}
+
+static Size
+slots_offset(void)
+{
+	return MAXALIGN(sizeof(LatencyShared));
+}
+
+static Size
+dbs_offset(int nslots)
+{
+	return add_size(slots_offset(), MAXALIGN(mul_size(nslots, sizeof(LatencySlot))));
+}
+
+/* Size of the latency shared memory; valid from shmem_request_hook on. */
+Size
+ig_latency_shmem_size(void)
+{
+	return add_size(dbs_offset(slot_count()),
+					mul_size(infraguard_max_databases + 1, sizeof(LatencyDb)));
+}
+
+/*
+ * Create or attach to the latency shared memory; called by the
+ * shmem_startup hook with AddinShmemInitLock held.
+ */
+void
+ig_latency_shmem_init(void)
+{
+	bool		found;
+	Size		size = ig_latency_shmem_size();
+
+	latency_shared = ShmemInitStruct("infraguard latency", size, &found);
+	if (!found)
+	{
+		/* zeroing makes every slot free and every histogram empty */
+		memset(latency_shared, 0, size);
+		latency_shared->lock = &(GetNamedLWLockTranche(IG_LATENCY_TRANCHE))->lock;
+		pg_atomic_init_u32(&latency_shared->generation, 1);
+		latency_shared->since = GetCurrentTimestamp();
+		latency_shared->nslots = slot_count();
+		latency_shared->ndbs = infraguard_max_databases + 1;
+	}
+	latency_slots = (LatencySlot *) ((char *) latency_shared + slots_offset());
+	latency_dbs = (LatencyDb *) ((char *) latency_shared + dbs_offset(latency_shared->nslots));
+}
+
+/*
+ * Error out, pg_stat_statements style, when a function needs the shared
+ * memory of a preloaded library and it is not there.
+ */
+static void
+require_shared(const char *what)
+{
+	if (latency_shared == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s requires infraguard to be loaded via shared_preload_libraries", what),
+				 errhint("Add infraguard to shared_preload_libraries in postgresql.conf and restart the server.")));
+}
 
 static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
 static planner_hook_type prev_planner = NULL;
@@ -72,7 +199,7 @@ static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /* this backend's slot, claimed on its first timed statement */
-static IgLatencySlot *my_slot = NULL;
+static LatencySlot *my_slot = NULL;
 
 /* set by processes whose statements are not the workload (our worker) */
 bool		ig_latency_exclude_backend = false;
@@ -130,7 +257,7 @@ static int8 backend_timed = 0;	/* 0: not decided yet, 1: yes, -1: no */
 static pg_noinline bool
 decide_backend_timed(void)
 {
-	if (ig_shared == NULL)
+	if (latency_shared == NULL)
 		return false;			/* not attached to shared memory (yet) */
 	backend_timed = (IsParallelWorker() || ig_latency_exclude_backend) ? -1 : 1;
 	return backend_timed > 0;
@@ -169,21 +296,21 @@ monotonic_ns(void)
 static void
 latency_fold_at_exit(int code, Datum arg)
 {
-	IgLatencySlot *slot = my_slot;
-	IgLatencyDb *dbs;
-	IgLatencyDb *target = NULL;
+	LatencySlot *slot = my_slot;
+	LatencyDb *dbs;
+	LatencyDb *target = NULL;
 	int			i;
 
-	if (slot == NULL || ig_shared == NULL)
+	if (slot == NULL || latency_shared == NULL)
 		return;
 
-	LWLockAcquire(ig_shared->lock, LW_EXCLUSIVE);
-	if (slot->generation == pg_atomic_read_u32(&ig_shared->latency_generation) &&
+	LWLockAcquire(latency_shared->lock, LW_EXCLUSIVE);
+	if (slot->generation == pg_atomic_read_u32(&latency_shared->generation) &&
 		(ig_hist_count(&slot->hist) > 0 || ig_hist_count(&slot->exec) > 0))
 	{
-		dbs = ig_latency_dbs();
+		dbs = latency_dbs;
 		/* the last entry is the overflow one; never claim it for a database */
-		for (i = 0; i < ig_shared->ndbs - 1; i++)
+		for (i = 0; i < latency_shared->ndbs - 1; i++)
 		{
 			if (dbs[i].dboid == slot->dboid)
 			{
@@ -198,26 +325,26 @@ latency_fold_at_exit(int code, Datum arg)
 			}
 		}
 		if (target == NULL)
-			target = &dbs[ig_shared->ndbs - 1];
+			target = &dbs[latency_shared->ndbs - 1];
 		ig_hist_merge(&target->hist, &slot->hist);
 		ig_hist_merge(&target->exec, &slot->exec);
 	}
 	slot->dboid = InvalidOid;
 	ig_hist_init(&slot->hist);
 	ig_hist_init(&slot->exec);
-	LWLockRelease(ig_shared->lock);
+	LWLockRelease(latency_shared->lock);
 	my_slot = NULL;
 }
 
-static IgLatencySlot *
+static LatencySlot *
 claim_slot(void)
 {
 	int			procno = ig_my_proc_number();
-	IgLatencySlot *slot;
+	LatencySlot *slot;
 
-	if (MyDatabaseId == InvalidOid || procno < 0 || procno >= ig_shared->nslots)
+	if (MyDatabaseId == InvalidOid || procno < 0 || procno >= latency_shared->nslots)
 		return NULL;
-	slot = &ig_latency_slots()[procno];
+	slot = &latency_slots[procno];
 	slot->generation = 0;		/* invisible to readers until zeroed below */
 	pg_write_barrier();
 	ig_hist_init(&slot->hist);
@@ -232,10 +359,10 @@ claim_slot(void)
  * This backend's slot, current with the shared reset generation; NULL if
  * it has none.  The hot path: see the file header.
  */
-static inline IgLatencySlot *
+static inline LatencySlot *
 current_slot(void)
 {
-	IgLatencySlot *slot = my_slot;
+	LatencySlot *slot = my_slot;
 	uint32		generation;
 
 	if (unlikely(slot == NULL))
@@ -244,7 +371,7 @@ current_slot(void)
 		if (slot == NULL)
 			return NULL;
 	}
-	generation = pg_atomic_read_u32(&ig_shared->latency_generation);
+	generation = pg_atomic_read_u32(&latency_shared->generation);
 	if (unlikely(slot->generation != generation))
 	{
 		/* a reset happened: start over, then let readers see the slot again */
@@ -375,7 +502,7 @@ static pg_attribute_always_inline bool
 record_whole_inline(bool new)
 {
 	TimestampTz start;
-	IgLatencySlot *slot;
+	LatencySlot *slot;
 	uint64		ns;
 
 	start = GetCurrentStatementStartTimestamp();
@@ -459,7 +586,7 @@ txn_memory_released(void *arg)
 	 * completed in a protocol message (statement_done), which is still
 	 * running.  A correction needs tracking on and a message running (not
 	 * the Sync of the extended protocol).  (latency_on() and
-	 * record_at_commit both imply ig_shared.)
+	 * record_at_commit both imply latency_shared.)
 	 */
 	if (likely(!proc_exit_inprogress && !is_nested()) &&
 		(new || (latency_on() && debug_query_string != NULL)))
@@ -486,8 +613,8 @@ abort_event(void)
 	prep_msg = 0;
 	prep_msg_ns = 0;
 	if (msg_start != 0 && msg_start == GetCurrentStatementStartTimestamp() &&
-		my_slot != NULL && ig_shared != NULL &&
-		my_slot->generation == pg_atomic_read_u32(&ig_shared->latency_generation))
+		my_slot != NULL && latency_shared != NULL &&
+		my_slot->generation == pg_atomic_read_u32(&latency_shared->generation))
 		ig_hist_remove(&my_slot->hist, msg_ns);
 	msg_start = 0;
 }
@@ -540,7 +667,7 @@ find_timed(QueryDesc *queryDesc)
 static void
 record_exec(uint64 ns)
 {
-	IgLatencySlot *slot = current_slot();
+	LatencySlot *slot = current_slot();
 
 	if (likely(slot != NULL))
 		ig_hist_add(&slot->exec, ns);
@@ -911,20 +1038,20 @@ find_or_add(DbHistogram *out, int *n, Oid dboid)
 static DbHistogram *
 collect_histograms(bool per_database, int *nout, TimestampTz *since)
 {
-	IgLatencySlot *slots = ig_latency_slots();
-	IgLatencyDb *dbs = ig_latency_dbs();
-	int			max_entries = per_database ? ig_shared->ndbs + ig_shared->nslots : 1;
+	LatencySlot *slots = latency_slots;
+	LatencyDb *dbs = latency_dbs;
+	int			max_entries = per_database ? latency_shared->ndbs + latency_shared->nslots : 1;
 	DbHistogram *out = palloc(sizeof(DbHistogram) * max_entries);
 	uint32		generation;
 	int			n = 0;
 	int			i;
 
-	LWLockAcquire(ig_shared->lock, LW_SHARED);
-	generation = pg_atomic_read_u32(&ig_shared->latency_generation);
-	*since = ig_shared->latency_since;
-	for (i = 0; i < ig_shared->ndbs; i++)
+	LWLockAcquire(latency_shared->lock, LW_SHARED);
+	generation = pg_atomic_read_u32(&latency_shared->generation);
+	*since = latency_shared->since;
+	for (i = 0; i < latency_shared->ndbs; i++)
 	{
-		bool		overflow = (i == ig_shared->ndbs - 1);
+		bool		overflow = (i == latency_shared->ndbs - 1);
 
 		DbHistogram *d;
 
@@ -934,9 +1061,9 @@ collect_histograms(bool per_database, int *nout, TimestampTz *since)
 		ig_hist_merge(&d->hist, &dbs[i].hist);
 		ig_hist_merge(&d->exec, &dbs[i].exec);
 	}
-	for (i = 0; i < ig_shared->nslots; i++)
+	for (i = 0; i < latency_shared->nslots; i++)
 	{
-		IgLatencySlot *slot = &slots[i];
+		LatencySlot *slot = &slots[i];
 		Oid			dboid = slot->dboid;
 		DbHistogram *d;
 
@@ -949,7 +1076,7 @@ collect_histograms(bool per_database, int *nout, TimestampTz *since)
 		ig_hist_merge(&d->hist, &slot->hist);
 		ig_hist_merge(&d->exec, &slot->exec);
 	}
-	LWLockRelease(ig_shared->lock);
+	LWLockRelease(latency_shared->lock);
 
 	*nout = n;
 	return out;
@@ -987,6 +1114,40 @@ percentile_ms(const IgHistogram *h, double q)
  * infraguard_latency is the 0.1 symbol: the first nine columns only, for a
  * catalog not yet updated.
  */
+#define LATENCY_0_1_COLS	9
+#define LATENCY_0_2_COLS	16
+
+/*
+ * Append calls, p50_ms, p90_ms, p95_ms, p99_ms, max_ms and mean_ms of one
+ * histogram at values[*i]; the statistics are NULL when it is empty.
+ */
+static void
+put_summary(Datum *values, bool *nulls, int *i, const IgHistogram *h)
+{
+	static const double qs[4] = {0.50, 0.90, 0.95, 0.99};
+	bool		empty = (ig_hist_count(h) == 0);
+	int			q;
+
+	values[(*i)++] = Int64GetDatum((int64) ig_hist_count(h));
+	for (q = 0; q < 4; q++)
+	{
+		if (empty)
+			nulls[(*i)++] = true;
+		else
+			values[(*i)++] = Float8GetDatum(percentile_ms(h, qs[q]));
+	}
+	if (empty)
+	{
+		nulls[(*i)++] = true;
+		nulls[(*i)++] = true;
+	}
+	else
+	{
+		values[(*i)++] = Float8GetDatum(h->max_ns / 1e6);
+		values[(*i)++] = Float8GetDatum(ig_hist_mean_ns(h) / 1e6);
+	}
+}
+
 static Datum
 latency_rows(FunctionCallInfo fcinfo, bool with_exec)
 {
@@ -1002,47 +1163,34 @@ latency_rows(FunctionCallInfo fcinfo, bool with_exec)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("per_database must not be NULL")));
 	per_database = PG_GETARG_BOOL(0);
-	ig_require_shared("infraguard.latency()");
+	require_shared("infraguard.latency()");
 	InitMaterializedSRF(fcinfo, 0);
 
 	hists = collect_histograms(per_database, &n, &since);
 	for (i = 0; i < n; i++)
 	{
 		IgHistogram *h = &hists[i].hist;
-		IgHistogram *e = &hists[i].exec;
-		Datum		values[16];
-		bool		nulls[16] = {0};
-		int			c;
+		Datum		values[LATENCY_0_2_COLS];
+		bool		nulls[LATENCY_0_2_COLS] = {0};
+		int			c = 0;
 
 		if (!with_exec && ig_hist_count(h) == 0)
 			continue;
-		values[0] = per_database ? dbname_datum(hists[i].dboid, &nulls[0]) : (Datum) 0;
-		nulls[0] = nulls[0] || !per_database;
-		values[1] = Int64GetDatum((int64) ig_hist_count(h));
-		values[2] = Float8GetDatum(percentile_ms(h, 0.50));
-		values[3] = Float8GetDatum(percentile_ms(h, 0.90));
-		values[4] = Float8GetDatum(percentile_ms(h, 0.95));
-		values[5] = Float8GetDatum(percentile_ms(h, 0.99));
-		values[6] = Float8GetDatum(h->max_ns / 1e6);
-		values[7] = Float8GetDatum(ig_hist_mean_ns(h) / 1e6);
-		values[8] = TimestampTzGetDatum(since);
-		if (ig_hist_count(h) == 0)
-			for (c = 2; c <= 7; c++)
-				nulls[c] = true;
+		if (per_database)
+		{
+			values[c] = dbname_datum(hists[i].dboid, &nulls[c]);
+			c++;
+		}
+		else
+			nulls[c++] = true;
+		put_summary(values, nulls, &c, h);
+		values[c++] = TimestampTzGetDatum(since);
+		Assert(c == LATENCY_0_1_COLS);
 		if (with_exec)
 		{
-			values[9] = Int64GetDatum((int64) ig_hist_count(e));
-			values[10] = Float8GetDatum(percentile_ms(e, 0.50));
-			values[11] = Float8GetDatum(percentile_ms(e, 0.90));
-			values[12] = Float8GetDatum(percentile_ms(e, 0.95));
-			values[13] = Float8GetDatum(percentile_ms(e, 0.99));
-			values[14] = Float8GetDatum(e->max_ns / 1e6);
-			values[15] = Float8GetDatum(ig_hist_mean_ns(e) / 1e6);
-			if (ig_hist_count(e) == 0)
-				for (c = 10; c <= 15; c++)
-					nulls[c] = true;
+			put_summary(values, nulls, &c, &hists[i].exec);
+			Assert(c == LATENCY_0_2_COLS);
 		}
-		c = with_exec ? 16 : 9;
 		if (rsinfo->setDesc->natts != c)
 			elog(ERROR, "infraguard.latency() must return %d columns, the catalog declares %d",
 				 c, rsinfo->setDesc->natts);
@@ -1077,6 +1225,8 @@ infraguard_latency_0_2(PG_FUNCTION_ARGS)
  */
 PG_FUNCTION_INFO_V1(infraguard_latency_histogram);
 
+#define LATENCY_HISTOGRAM_COLS	6
+
 Datum
 infraguard_latency_histogram(PG_FUNCTION_ARGS)
 {
@@ -1092,7 +1242,7 @@ infraguard_latency_histogram(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("per_database must not be NULL")));
 	per_database = PG_GETARG_BOOL(0);
-	ig_require_shared("infraguard.latency_histogram()");
+	require_shared("infraguard.latency_histogram()");
 	InitMaterializedSRF(fcinfo, 0);
 
 	hists = collect_histograms(per_database, &n, &since);
@@ -1103,8 +1253,9 @@ infraguard_latency_histogram(PG_FUNCTION_ARGS)
 		Datum	   *count_datums = palloc(sizeof(Datum) * IG_HIST_NBUCKETS);
 		int			nonempty = 0;
 		int			b;
-		Datum		values[6];
-		bool		nulls[6] = {0};
+		Datum		values[LATENCY_HISTOGRAM_COLS];
+		bool		nulls[LATENCY_HISTOGRAM_COLS] = {0};
+		int			c = 0;
 
 		if (ig_hist_count(h) == 0)
 			continue;
@@ -1116,15 +1267,21 @@ infraguard_latency_histogram(PG_FUNCTION_ARGS)
 			count_datums[nonempty] = Int64GetDatum((int64) h->counts[b]);
 			nonempty++;
 		}
-		values[0] = per_database ? dbname_datum(hists[i].dboid, &nulls[0]) : (Datum) 0;
-		nulls[0] = nulls[0] || !per_database;
-		values[1] = PointerGetDatum(construct_array(bucket_datums, nonempty, INT4OID,
-													sizeof(int32), true, TYPALIGN_INT));
-		values[2] = PointerGetDatum(construct_array(count_datums, nonempty, INT8OID,
-													sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		values[3] = Float8GetDatum(h->sum_ns / 1e6);
-		values[4] = Float8GetDatum(h->max_ns / 1e6);
-		values[5] = TimestampTzGetDatum(since);
+		if (per_database)
+		{
+			values[c] = dbname_datum(hists[i].dboid, &nulls[c]);
+			c++;
+		}
+		else
+			nulls[c++] = true;
+		values[c++] = PointerGetDatum(construct_array(bucket_datums, nonempty, INT4OID,
+													  sizeof(int32), true, TYPALIGN_INT));
+		values[c++] = PointerGetDatum(construct_array(count_datums, nonempty, INT8OID,
+													  sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		values[c++] = Float8GetDatum(h->sum_ns / 1e6);
+		values[c++] = Float8GetDatum(h->max_ns / 1e6);
+		values[c++] = TimestampTzGetDatum(since);
+		Assert(c == LATENCY_HISTOGRAM_COLS);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -1137,6 +1294,8 @@ infraguard_latency_histogram(PG_FUNCTION_ARGS)
  */
 PG_FUNCTION_INFO_V1(infraguard_latency_buckets);
 
+#define LATENCY_BUCKETS_COLS	3
+
 Datum
 infraguard_latency_buckets(PG_FUNCTION_ARGS)
 {
@@ -1146,15 +1305,17 @@ infraguard_latency_buckets(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	for (b = 0; b < IG_HIST_NBUCKETS; b++)
 	{
-		Datum		values[3];
-		bool		nulls[3] = {0};
+		Datum		values[LATENCY_BUCKETS_COLS];
+		bool		nulls[LATENCY_BUCKETS_COLS] = {0};
+		int			c = 0;
 
-		values[0] = Int32GetDatum(b);
-		values[1] = Float8GetDatum(ig_hist_bucket_lower(b) / 1e6);
+		values[c++] = Int32GetDatum(b);
+		values[c++] = Float8GetDatum(ig_hist_bucket_lower(b) / 1e6);
 		if (b == IG_HIST_NBUCKETS - 1)
-			nulls[2] = true;
+			nulls[c++] = true;
 		else
-			values[2] = Float8GetDatum(ig_hist_bucket_upper(b) / 1e6);
+			values[c++] = Float8GetDatum(ig_hist_bucket_upper(b) / 1e6);
+		Assert(c == LATENCY_BUCKETS_COLS);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -1172,21 +1333,21 @@ PG_FUNCTION_INFO_V1(infraguard_latency_reset);
 Datum
 infraguard_latency_reset(PG_FUNCTION_ARGS)
 {
-	IgLatencyDb *dbs;
+	LatencyDb *dbs;
 	int			i;
 
-	ig_require_shared("infraguard.latency_reset()");
-	LWLockAcquire(ig_shared->lock, LW_EXCLUSIVE);
-	dbs = ig_latency_dbs();
-	for (i = 0; i < ig_shared->ndbs; i++)
+	require_shared("infraguard.latency_reset()");
+	LWLockAcquire(latency_shared->lock, LW_EXCLUSIVE);
+	dbs = latency_dbs;
+	for (i = 0; i < latency_shared->ndbs; i++)
 	{
 		dbs[i].dboid = InvalidOid;
 		ig_hist_init(&dbs[i].hist);
 		ig_hist_init(&dbs[i].exec);
 	}
-	pg_atomic_fetch_add_u32(&ig_shared->latency_generation, 1);
-	ig_shared->latency_since = GetCurrentTimestamp();
-	LWLockRelease(ig_shared->lock);
+	pg_atomic_fetch_add_u32(&latency_shared->generation, 1);
+	latency_shared->since = GetCurrentTimestamp();
+	LWLockRelease(latency_shared->lock);
 	PG_RETURN_VOID();
 }
 
@@ -1262,17 +1423,20 @@ histogram_from_arrays(ArrayType *buckets, ArrayType *counts, IgHistogram *h)
  */
 PG_FUNCTION_INFO_V1(infraguard_histogram_stats);
 
+#define HISTOGRAM_STATS_COLS	6
+
 Datum
 infraguard_histogram_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	IgHistogram *newer = palloc(sizeof(IgHistogram));
 	IgHistogram *result = newer;
-	Datum		values[6];
-	bool		nulls[6] = {0};
+	Datum		values[HISTOGRAM_STATS_COLS];
+	bool		nulls[HISTOGRAM_STATS_COLS] = {0};
 	bool		reset = false;
 	static const double qs[4] = {0.50, 0.90, 0.95, 0.99};
-	int			i;
+	int			q;
+	int			i = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -1304,16 +1468,17 @@ infraguard_histogram_stats(PG_FUNCTION_ARGS)
 		reset = (ig_hist_diff(result, newer, older) == IG_ERANGE);
 	}
 
-	values[0] = Int64GetDatum((int64) ig_hist_count(result));
-	for (i = 0; i < 4; i++)
+	values[i++] = Int64GetDatum((int64) ig_hist_count(result));
+	for (q = 0; q < 4; q++)
 	{
 		double		ns;
 
-		if (ig_hist_percentile(result, qs[i], &ns) == IG_OK)
-			values[1 + i] = Float8GetDatum(ns / 1e6);
+		if (ig_hist_percentile(result, qs[q], &ns) == IG_OK)
+			values[i++] = Float8GetDatum(ns / 1e6);
 		else
-			nulls[1 + i] = true;
+			nulls[i++] = true;
 	}
-	values[5] = BoolGetDatum(reset);
+	values[i++] = BoolGetDatum(reset);
+	Assert(i == HISTOGRAM_STATS_COLS);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

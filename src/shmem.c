@@ -1,17 +1,20 @@
 /*-------------------------------------------------------------------------
  *
  * shmem.c
- *	  infraguard's shared memory: requested once at postmaster start, fixed
- *	  in size.
+ *	  The shared memory request and startup hooks: one call per subsystem,
+ *	  each of which owns its struct (pg_stat_statements' and autoprewarm's
+ *	  pattern).  Requested once at postmaster start, fixed in size.
  *
- * Layout: the IgSharedState header, then one IgLatencySlot per process that
- * can run queries (MaxBackends of them, indexed by PGPROC number), then
- * infraguard.max_databases + 1 IgLatencyDb totals; each holds two
- * histograms (whole statements and execution only).  With max_connections
- * = 100 and the other defaults (MaxBackends = 122 on 15) and max_databases
- * = 64 that is
- *	  256 + 122 * 15416 + 65 * 15416 = 2,883,048 bytes,
- * visible as the "infraguard" row of pg_shmem_allocations.
+ * Subsystems and their pg_shmem_allocations rows:
+ *	- latency.c, "infraguard latency": a per-backend histogram slot for
+ *	  each of MaxBackends processes, per-database totals and the lock that
+ *	  guards folding slots into them (the size formula is in latency.c);
+ *	- diag_system.c, "infraguard cpu": the previous /proc/stat readings
+ *	  that cpu_pct is measured from;
+ *	- worker.c, "infraguard worker": whether the worker's last attempt to
+ *	  connect failed, for its backoff;
+ *	- wait_sampling.c, "infraguard wait sampling": the wait-event sampler's
+ *	  bounded (wait event, query id) table, 49,240 bytes, and its lock.
  *
  * Copyright (c) 2026, infraguard developers
  *
@@ -24,111 +27,42 @@
 
 #include "miscadmin.h"
 #include "storage/ipc.h"
-#include "storage/proc.h"
+#include "storage/lwlock.h"
 #include "storage/shmem.h"
 
 #include "infraguard.h"
 
-IgSharedState *ig_shared = NULL;
-
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
-/*
- * Processes that can run statements: the regular backends, background
- * workers and WAL senders, whose PGPROC numbers are 0 .. MaxBackends - 1.
- * Auxiliary processes (numbered after them) run none, and there are many
- * of them from 18 on (I/O workers), so they get no slot; claim_slot()
- * refuses numbers beyond the array.
- */
-static int
-slot_count(void)
-{
-	return MaxBackends;
-}
-
-static Size
-slots_offset(void)
-{
-	return MAXALIGN(sizeof(IgSharedState));
-}
-
-static Size
-dbs_offset(int nslots)
-{
-	return add_size(slots_offset(), MAXALIGN(mul_size(nslots, sizeof(IgLatencySlot))));
-}
-
-/*
- * Total size; valid once MaxBackends is known (from shmem_request_hook on).
- */
-Size
-ig_shmem_size(void)
-{
-	return add_size(dbs_offset(slot_count()),
-					mul_size(infraguard_max_databases + 1, sizeof(IgLatencyDb)));
-}
-
-IgLatencySlot *
-ig_latency_slots(void)
-{
-	return (IgLatencySlot *) ((char *) ig_shared + slots_offset());
-}
-
-IgLatencyDb *
-ig_latency_dbs(void)
-{
-	return (IgLatencyDb *) ((char *) ig_shared + dbs_offset(ig_shared->nslots));
-}
-
-/*
- * Error out, pg_stat_statements style, when a function needs the shared
- * memory of a preloaded library and it is not there.
- */
-void
-ig_require_shared(const char *what)
-{
-	if (ig_shared == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("%s requires infraguard to be loaded via shared_preload_libraries", what),
-				 errhint("Add infraguard to shared_preload_libraries in postgresql.conf and restart the server.")));
-}
-
+/* shmem_request hook: ask for every subsystem's size (MaxBackends is known) */
 static void
 ig_shmem_request(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-	RequestAddinShmemSpace(ig_shmem_size());
-	RequestNamedLWLockTranche("infraguard", 1);
-	ig_wait_sampling_shmem_request();
+
+	RequestAddinShmemSpace(ig_latency_shmem_size());
+	RequestNamedLWLockTranche(IG_LATENCY_TRANCHE, 1);
+	RequestAddinShmemSpace(ig_cpu_shmem_size());
+	RequestAddinShmemSpace(ig_worker_shmem_size());
+	RequestAddinShmemSpace(ig_wait_sampling_shmem_size());
+	RequestNamedLWLockTranche(IG_WAIT_SAMPLING_TRANCHE, 1);
 }
 
+/* shmem_startup hook: every subsystem creates or attaches to its struct */
 static void
 ig_shmem_startup(void)
 {
-	bool		found;
-
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	ig_shared = ShmemInitStruct("infraguard", ig_shmem_size(), &found);
-	if (!found)
-	{
-		/* zeroing makes every slot free and every histogram empty */
-		memset(ig_shared, 0, ig_shmem_size());
-		ig_shared->lock = &(GetNamedLWLockTranche("infraguard"))->lock;
-		pg_atomic_init_u32(&ig_shared->latency_generation, 1);
-		ig_shared->latency_since = GetCurrentTimestamp();
-		SpinLockInit(&ig_shared->cpu_mutex);
-		SpinLockInit(&ig_shared->worker_mutex);
-		ig_shared->nslots = slot_count();
-		ig_shared->ndbs = infraguard_max_databases + 1;
-	}
+	ig_latency_shmem_init();
+	ig_cpu_shmem_init();
+	ig_worker_shmem_init();
+	ig_wait_sampling_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
-	ig_wait_sampling_shmem_startup();
 }
 
 void

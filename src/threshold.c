@@ -153,6 +153,8 @@ interval_us(Interval *iv)
  */
 PG_FUNCTION_INFO_V1(infraguard_alert_step);
 
+#define ALERT_STEP_COLS	10
+
 Datum
 infraguard_alert_step(PG_FUNCTION_ARGS)
 {
@@ -161,9 +163,9 @@ infraguard_alert_step(PG_FUNCTION_ARGS)
 	IgAlertState st;
 	IgAlertStep step;
 	IgLevel		open_level = IG_LEVEL_OK;
-	Datum		values[10];
-	bool		nulls[10];
-	int			i;
+	Datum		values[ALERT_STEP_COLS];
+	bool		nulls[ALERT_STEP_COLS] = {0};
+	int			i = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -207,31 +209,40 @@ infraguard_alert_step(PG_FUNCTION_ARGS)
 						 PG_ARGISNULL(0) ? 0 : PG_GETARG_FLOAT8(0), !PG_ARGISNULL(0),
 						 PG_GETARG_TIMESTAMPTZ(13), &step);
 
-	for (i = 0; i < 10; i++)
-		nulls[i] = true;
-	values[0] = CStringGetTextDatum(ig_alert_action_name(step.action));
-	values[1] = CStringGetTextDatum(ig_level_name(step.raw));
-	values[2] = CStringGetTextDatum(ig_level_name(step.level));
-	nulls[0] = nulls[1] = nulls[2] = false;
-	for (i = 0; i < 2; i++)
-		if (st.has_since[i])
-		{
-			values[3 + i] = TimestampTzGetDatum(st.since[i]);
-			nulls[3 + i] = false;
-		}
+	values[i++] = CStringGetTextDatum(ig_alert_action_name(step.action));
+	values[i++] = CStringGetTextDatum(ig_level_name(step.raw));
+	values[i++] = CStringGetTextDatum(ig_level_name(step.level));
+	if (st.has_since[IG_ALERT_WARNING_IDX])
+		values[i++] = TimestampTzGetDatum(st.since[IG_ALERT_WARNING_IDX]);
+	else
+		nulls[i++] = true;
+	if (st.has_since[IG_ALERT_CRITICAL_IDX])
+		values[i++] = TimestampTzGetDatum(st.since[IG_ALERT_CRITICAL_IDX]);
+	else
+		nulls[i++] = true;
 	if (step.pending != IG_LEVEL_UNKNOWN)
 	{
-		values[5] = CStringGetTextDatum(ig_level_name(step.pending));
-		values[6] = TimestampTzGetDatum(step.pending_since);
-		values[7] = TimestampTzGetDatum(step.pending_due);
-		nulls[5] = nulls[6] = nulls[7] = false;
+		values[i++] = CStringGetTextDatum(ig_level_name(step.pending));
+		values[i++] = TimestampTzGetDatum(step.pending_since);
+		values[i++] = TimestampTzGetDatum(step.pending_due);
+	}
+	else
+	{
+		nulls[i++] = true;
+		nulls[i++] = true;
+		nulls[i++] = true;
 	}
 	if (step.has_peak)
 	{
-		values[8] = Float8GetDatum(step.peak_value);
-		values[9] = TimestampTzGetDatum(step.peak_at);
-		nulls[8] = nulls[9] = false;
+		values[i++] = Float8GetDatum(step.peak_value);
+		values[i++] = TimestampTzGetDatum(step.peak_at);
 	}
+	else
+	{
+		nulls[i++] = true;
+		nulls[i++] = true;
+	}
+	Assert(i == ALERT_STEP_COLS);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

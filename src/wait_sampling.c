@@ -37,7 +37,9 @@
  * twice infraguard.snapshot_interval, so the live view stays recent.
  *
  * Shared memory: one WaitSamplingShared, 49,240 bytes (header 16 +
- * IgWaitTable 49,224, see ig_waits.h), whatever max_connections is; the
+ * IgWaitTable 49,224, see ig_waits.h), whatever max_connections is,
+ * requested and created by shmem.c's hooks through
+ * ig_wait_sampling_shmem_size/init, and a tranche of one LWLock; the
  * sampler's round buffer is local (16 bytes per PGPROC).
  *
  * Copyright (c) 2026, infraguard developers
@@ -101,35 +103,26 @@ static WaitSamplingShared *wss = NULL;
 /* the server's backend status array, found by the sampler at start */
 static PgBackendStatus *status_array = NULL;
 
-static Size
-wait_sampling_shmem_size(void)
+/* Its part of shmem.c's request hook: the size to ask for. */
+Size
+ig_wait_sampling_shmem_size(void)
 {
 	return MAXALIGN(sizeof(WaitSamplingShared));
 }
 
-/* shmem_request_hook part (called from shmem.c) */
+/* Its part of shmem.c's startup hook, under AddinShmemInitLock. */
 void
-ig_wait_sampling_shmem_request(void)
-{
-	RequestAddinShmemSpace(wait_sampling_shmem_size());
-	RequestNamedLWLockTranche("infraguard wait sampling", 1);
-}
-
-/* shmem_startup_hook part (called from shmem.c) */
-void
-ig_wait_sampling_shmem_startup(void)
+ig_wait_sampling_shmem_init(void)
 {
 	bool		found;
 
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	wss = ShmemInitStruct("infraguard wait sampling", wait_sampling_shmem_size(), &found);
+	wss = ShmemInitStruct("infraguard wait sampling", ig_wait_sampling_shmem_size(), &found);
 	if (!found)
 	{
-		memset(wss, 0, wait_sampling_shmem_size());
-		wss->lock = &(GetNamedLWLockTranche("infraguard wait sampling"))->lock;
+		memset(wss, 0, ig_wait_sampling_shmem_size());
+		wss->lock = &(GetNamedLWLockTranche(IG_WAIT_SAMPLING_TRANCHE))->lock;
 		ig_waits_init(&wss->table, GetCurrentTimestamp());
 	}
-	LWLockRelease(AddinShmemInitLock);
 }
 
 /*
@@ -402,7 +395,7 @@ infraguard_wait_events(PG_FUNCTION_ARGS)
 }
 
 /*
- * infraguard.wait_sampling_drain(): for the snapshot.  Returns the pending
+ * infraguard_internal.wait_sampling_drain(): for the snapshot.  Returns the pending
  * period's totals (since, until = now, rounds, active samples, overflowed)
  * on every row, one row per (wait event, query id), and one row with NULL
  * event fields that carries the totals alone (so an idle period still

@@ -52,6 +52,8 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -70,6 +72,45 @@ PGDLLEXPORT void infraguard_worker_main(Datum main_arg);
 #define MAX_TRACKED_METRICS 64
 
 bool		ig_in_worker = false;
+
+/*
+ * The worker's shared memory ("infraguard worker" in pg_shmem_allocations):
+ * what survives a restart of the worker process, so that a failed connect
+ * is known to the next incarnation (connect_with_backoff()).
+ */
+typedef struct WorkerShared
+{
+	slock_t		mutex;			/* protects the fields below */
+	bool		connecting;		/* set while the worker connects: still set
+								 * on restart means it failed */
+	int			connect_failures;
+} WorkerShared;
+
+static WorkerShared *worker_shared = NULL;
+
+/* Size of the worker's shared memory. */
+Size
+ig_worker_shmem_size(void)
+{
+	return sizeof(WorkerShared);
+}
+
+/*
+ * Create or attach to the worker's shared memory; called by the
+ * shmem_startup hook with AddinShmemInitLock held.
+ */
+void
+ig_worker_shmem_init(void)
+{
+	bool		found;
+
+	worker_shared = ShmemInitStruct("infraguard worker", sizeof(WorkerShared), &found);
+	if (!found)
+	{
+		memset(worker_shared, 0, sizeof(WorkerShared));
+		SpinLockInit(&worker_shared->mutex);
+	}
+}
 
 /*
  * Alert state kept in this process's memory, where alerts cannot be
@@ -181,12 +222,12 @@ connect_with_backoff(void)
 	int			failures;
 	bool		was_connecting;
 
-	SpinLockAcquire(&ig_shared->worker_mutex);
-	was_connecting = ig_shared->worker_connecting;
+	SpinLockAcquire(&worker_shared->mutex);
+	was_connecting = worker_shared->connecting;
 	if (was_connecting)
-		ig_shared->worker_connect_failures++;
-	failures = ig_shared->worker_connect_failures;
-	SpinLockRelease(&ig_shared->worker_mutex);
+		worker_shared->connect_failures++;
+	failures = worker_shared->connect_failures;
+	SpinLockRelease(&worker_shared->mutex);
 
 	if (was_connecting)
 	{
@@ -206,17 +247,17 @@ connect_with_backoff(void)
 		}
 	}
 
-	SpinLockAcquire(&ig_shared->worker_mutex);
-	ig_shared->worker_connecting = true;
-	SpinLockRelease(&ig_shared->worker_mutex);
+	SpinLockAcquire(&worker_shared->mutex);
+	worker_shared->connecting = true;
+	SpinLockRelease(&worker_shared->mutex);
 
 	/* FATAL here if the database is missing; the flag stays set */
 	BackgroundWorkerInitializeConnection(infraguard_database, NULL, 0);
 
-	SpinLockAcquire(&ig_shared->worker_mutex);
-	ig_shared->worker_connecting = false;
-	ig_shared->worker_connect_failures = 0;
-	SpinLockRelease(&ig_shared->worker_mutex);
+	SpinLockAcquire(&worker_shared->mutex);
+	worker_shared->connecting = false;
+	worker_shared->connect_failures = 0;
+	SpinLockRelease(&worker_shared->mutex);
 	if (was_connecting)
 		ereport(LOG,
 				(errmsg("infraguard worker connected to database \"%s\"", infraguard_database)));
@@ -307,7 +348,7 @@ evaluate_in_memory(const char *readings, bool standby)
 							  "extract(epoch FROM r.clear_hold)::float8, extract(epoch FROM r.max_gap)::float8, "
 							  "(SELECT al.level FROM infraguard.alerts al "
 							  "  WHERE al.metric = r.check_name AND al.resolved_at IS NULL LIMIT 1) "
-							  "FROM infraguard.judge_rules(coalesce($1::jsonb, "
+							  "FROM infraguard_internal.judge_rules(coalesce($1::jsonb, "
 							  "  (SELECT jsonb_agg(m) FROM infraguard.current_metrics() m))) r",
 							  1, argtypes, args, argnulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not evaluate the alert rules");
@@ -482,7 +523,7 @@ primary_cycle(void)
 	char	   *readings;
 
 	if (SPI_execute("SELECT history_error, alerts_error, readings::text "
-					"FROM infraguard.snapshot_cycle('worker')", false, 1) != SPI_OK_SELECT ||
+					"FROM infraguard_internal.snapshot_cycle('worker')", false, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "could not run the snapshot cycle");
 	history_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);

@@ -90,29 +90,6 @@ ig_alert_action_name(IgAlertAction action)
 	return "unknown";
 }
 
-bool
-ig_alert_action_parse(const char *text, IgAlertAction *action)
-{
-	static const IgAlertAction all[] = {
-		IG_ALERT_NONE, IG_ALERT_OPEN, IG_ALERT_ESCALATE,
-		IG_ALERT_DEESCALATE, IG_ALERT_UPDATE, IG_ALERT_RESOLVE
-	};
-	size_t		i;
-
-	if (text == NULL)
-		return false;
-	/* derived from the names, so that the two cannot disagree */
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-	{
-		if (strcmp(text, ig_alert_action_name(all[i])) == 0)
-		{
-			*action = all[i];
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Has value reached threshold t, in the bad direction? */
 static bool
 reached(double value, double t, IgDirection dir)

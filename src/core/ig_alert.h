@@ -54,9 +54,6 @@ extern IgAlertAction ig_alert_next(IgLevel open_level, IgLevel new_level);
  */
 extern const char *ig_alert_action_name(IgAlertAction action);
 
-/* Inverse of ig_alert_action_name(); false for anything else, or NULL. */
-extern bool ig_alert_action_parse(const char *text, IgAlertAction *action);
-
 /*
  * Alert rules with time and hysteresis (0.2).
  *

@@ -110,7 +110,6 @@ ig_forecast_fit(const double *x, const double *y, int n, IgFit *out)
 	{
 		/* a flat series is perfectly explained by a flat line */
 		fit.slope = 0.0;
-		fit.intercept = ym;
 		fit.r2 = 1.0;
 		fit.residual_sd = 0.0;
 		fit.slope_se = n > 2 ? 0.0 : INFINITY;
@@ -120,8 +119,8 @@ ig_forecast_fit(const double *x, const double *y, int n, IgFit *out)
 		double		r;
 
 		fit.slope = sxy / sxx;
-		fit.intercept = ym - fit.slope * xm;
-		if (!isfinite(fit.slope) || !isfinite(fit.intercept))
+		/* the line through the means must be finite, though not kept */
+		if (!isfinite(fit.slope) || !isfinite(ym - fit.slope * xm))
 			return IG_ERANGE;
 
 		/*

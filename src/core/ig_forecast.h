@@ -25,11 +25,10 @@
 
 #include "ig_status.h"
 
-/* Fitted trend y = intercept + slope * x. */
+/* A least-squares trend of y against x: its slope and how well it fits. */
 typedef struct IgFit
 {
 	double		slope;			/* y units per x unit (bytes per second) */
-	double		intercept;		/* fitted y at x = 0 */
 	int			n;				/* number of points fitted */
 	double		r2;				/* coefficient of determination, 0..1 */
 	double		span;			/* largest x minus smallest x */
@@ -49,14 +48,14 @@ typedef struct IgFit
  * when out is NULL, x or y is NULL with n >= 2, any value is NaN or
  * infinite, or the values are so large that their squares overflow.
  *
- * When all y are equal the trend is flat: slope 0, intercept that value,
- * and r2 1, because the line explains the (zero) variation perfectly.
+ * When all y are equal the trend is flat: slope 0 and r2 1, because the
+ * line explains the (zero) variation perfectly.
  * Otherwise r2 is the squared correlation of x and y, clamped to 0..1
  * against rounding.  *out is written only on IG_OK.
  *
- * Because intercept is the value at x = 0, evaluating the line at an epoch
- * time cancels two large terms; use ig_forecast_time_to(), which needs only
- * the slope, for projections.
+ * There is no intercept: the line's value at x = 0 is far from epoch-time
+ * data, and evaluating it there cancels two large terms.  Projections use
+ * ig_forecast_time_to(), which needs only the slope and the current value.
  */
 extern IgStatus ig_forecast_fit(const double *x, const double *y, int n,
 								IgFit *out);

@@ -31,10 +31,4 @@ typedef enum IgStatus
 								 * interval, pseudo file system) */
 } IgStatus;
 
-/*
- * Short lower-case English description ("parse error", ...) suitable for an
- * errdetail.  Never NULL; unknown values give "unknown status".
- */
-extern const char *ig_status_name(IgStatus status);
-
 #endif							/* INFRAGUARD_IG_STATUS_H */

@@ -66,7 +66,7 @@ GRANT EXECUTE ON FUNCTION infraguard.alert_step(float8, float8, float8, text, in
  * The fields every announcement of an alert event carries, in the NOTIFY
  * payload and (as text) in the log line's DETAIL.
  */
-CREATE OR REPLACE FUNCTION infraguard.alert_payload(event text, alert infraguard.alerts)
+CREATE OR REPLACE FUNCTION infraguard_internal.alert_payload(event text, alert infraguard.alerts)
 RETURNS json
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -80,16 +80,16 @@ AS $$
 							  'resolved_at', alert.resolved_at,
 							  'action', alert.action, 'message', alert.message, 'at', now())
 $$;
-COMMENT ON FUNCTION infraguard.alert_payload(text, infraguard.alerts) IS
+COMMENT ON FUNCTION infraguard_internal.alert_payload(text, infraguard.alerts) IS
 	'Internal: the fields of an alert event, as NOTIFY sends them';
-REVOKE ALL ON FUNCTION infraguard.alert_payload(text, infraguard.alerts) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.alert_payload(text, infraguard.alerts) FROM PUBLIC;
 
 /*
  * Log an alert event at infraguard.alert_log_level (resolutions and
  * de-escalations at LOG) and send it to LISTENers of infraguard_alerts.
  * The log line's DETAIL and the NOTIFY payload carry the same fields.
  */
-CREATE OR REPLACE FUNCTION infraguard.announce_alert(event text, alert infraguard.alerts)
+CREATE OR REPLACE FUNCTION infraguard_internal.announce_alert(event text, alert infraguard.alerts)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -97,7 +97,7 @@ AS $$
 DECLARE
 	lvl text := CASE WHEN event IN ('resolve', 'deescalate') THEN 'log'
 					 ELSE coalesce(nullif(current_setting('infraguard.alert_log_level', true), ''), 'warning') END;
-	payload json := infraguard.alert_payload(event, alert);
+	payload json := infraguard_internal.alert_payload(event, alert);
 	detail text;
 BEGIN
 	detail := format('alert_id=%s event=%s metric=%s level=%s value=%s threshold=%s opened_at=%s opened_value=%s '
@@ -115,16 +115,16 @@ BEGIN
 	PERFORM pg_notify('infraguard_alerts', payload::text);
 END;
 $$;
-COMMENT ON FUNCTION infraguard.announce_alert(text, infraguard.alerts) IS
+COMMENT ON FUNCTION infraguard_internal.announce_alert(text, infraguard.alerts) IS
 	'Internal: log an alert event and NOTIFY infraguard_alerts';
-REVOKE ALL ON FUNCTION infraguard.announce_alert(text, infraguard.alerts) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.announce_alert(text, infraguard.alerts) FROM PUBLIC;
 
 /*
  * The readings judged, each with its alert rule: what both evaluate_alerts()
  * and the worker's in-memory evaluation (standby, or alerts that cannot be
  * written) apply alert_step() to.
  */
-CREATE OR REPLACE FUNCTION infraguard.judge_rules(readings jsonb)
+CREATE OR REPLACE FUNCTION infraguard_internal.judge_rules(readings jsonb)
 RETURNS TABLE (check_name text, status text, value float8, unit text, warning float8, critical float8,
 			   action text, direction text, hold interval, clear_margin float8, clear_hold interval,
 			   max_gap interval)
@@ -137,12 +137,12 @@ AS $$
 		   greatest(3 * coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
 								 interval '1 minute'),
 					interval '5 minutes')
-	  FROM infraguard.judge(readings) j
+	  FROM infraguard_internal.judge(readings) j
 	  JOIN infraguard.thresholds t ON t.metric = j.check_name
 $$;
-COMMENT ON FUNCTION infraguard.judge_rules(jsonb) IS
+COMMENT ON FUNCTION infraguard_internal.judge_rules(jsonb) IS
 	'Internal: judge() rows of some readings with each metric''s alert rule';
-REVOKE ALL ON FUNCTION infraguard.judge_rules(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.judge_rules(jsonb) FROM PUBLIC;
 
 /*
  * Evaluate every enabled threshold and open, escalate, de-escalate, refresh
@@ -154,7 +154,7 @@ REVOKE ALL ON FUNCTION infraguard.judge_rules(jsonb) FROM PUBLIC;
  * current_metrics() rows already taken (a snapshot's), else a fresh
  * reading.  Returns the number of events announced.
  */
-CREATE OR REPLACE FUNCTION infraguard.evaluate_alerts(readings jsonb DEFAULT NULL)
+CREATE OR REPLACE FUNCTION infraguard_internal.evaluate_alerts(readings jsonb DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -171,7 +171,7 @@ DECLARE
 	new_alert_id bigint;
 	now_ts timestamptz := now();
 BEGIN
-	FOR h IN SELECT * FROM infraguard.judge_rules(coalesce(readings,
+	FOR h IN SELECT * FROM infraguard_internal.judge_rules(coalesce(readings,
 		(SELECT jsonb_agg(m) FROM infraguard.current_metrics() m))) LOOP
 		/* one evaluation of a metric at a time (the worker and take_snapshot()) */
 		INSERT INTO infraguard.alert_state (metric, evaluated_at, status)
@@ -259,7 +259,7 @@ BEGIN
 		INSERT INTO infraguard.alert_events (alert_id, time, event, metric, level, value, threshold, message)
 		VALUES (a.alert_id, now_ts, act, a.metric, CASE WHEN act <> 'resolve' THEN a.level END,
 				h.value, thr, a.message);
-		PERFORM infraguard.announce_alert(act, a);
+		PERFORM infraguard_internal.announce_alert(act, a);
 		events := events + 1;
 	END LOOP;
 
@@ -275,7 +275,7 @@ BEGIN
 	LOOP
 		INSERT INTO infraguard.alert_events (alert_id, time, event, metric, level, value, threshold, message)
 		VALUES (a.alert_id, now_ts, 'resolve', a.metric, NULL, NULL, NULL, a.message);
-		PERFORM infraguard.announce_alert('resolve', a);
+		PERFORM infraguard_internal.announce_alert('resolve', a);
 		events := events + 1;
 	END LOOP;
 	/* and their rules' state: a check turned on again starts afresh */
@@ -285,9 +285,9 @@ BEGIN
 	RETURN events;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.evaluate_alerts(jsonb) IS
+COMMENT ON FUNCTION infraguard_internal.evaluate_alerts(jsonb) IS
 	'Internal: open, escalate, refresh and resolve alerts from health() by each threshold''s rule; run by every snapshot';
-REVOKE ALL ON FUNCTION infraguard.evaluate_alerts(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.evaluate_alerts(jsonb) FROM PUBLIC;
 
 /*
  * Interactive: the thresholds crossed right now, each also raised as a

@@ -10,7 +10,7 @@
  * needs, never sampled values.  SECURITY DEFINER with a fixed search_path,
  * executable by pg_monitor only.
  */
-CREATE OR REPLACE FUNCTION infraguard.column_widths()
+CREATE OR REPLACE FUNCTION infraguard_internal.column_widths()
 RETURNS TABLE (relid oid, attnum smallint, null_frac real, avg_width integer, n_distinct real,
 			   fixed_width boolean)
 LANGUAGE sql STABLE SECURITY DEFINER
@@ -33,10 +33,10 @@ AS $$
 	  JOIN pg_type t ON t.oid = a.atttypid
 	 WHERE NOT s.stainherit
 $$;
-COMMENT ON FUNCTION infraguard.column_widths() IS
+COMMENT ON FUNCTION infraguard_internal.column_widths() IS
 	'Internal: average width, null fraction, distinct count and fixed width of every analysed column (no sampled values)';
-REVOKE ALL ON FUNCTION infraguard.column_widths() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.column_widths() TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.column_widths() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.column_widths() TO pg_monitor;
 
 /*
  * Where the data of an average tuple ends, laid out as heap_fill_tuple()
@@ -48,7 +48,7 @@ GRANT EXECUTE ON FUNCTION infraguard.column_widths() TO pg_monitor;
  * an alignment costs its expected padding, (a - 1) / 2 bytes, and the
  * caller adds the expected 3.5 bytes of the final MAXALIGN.
  */
-CREATE OR REPLACE FUNCTION infraguard.tuple_data_end(start float8, aligns "char"[], lens smallint[],
+CREATE OR REPLACE FUNCTION infraguard_internal.tuple_data_end(start float8, aligns "char"[], lens smallint[],
 										  storages "char"[], widths float8[], null_fracs float8[],
 										  fixed boolean[], OUT data_end float8, OUT exact boolean)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -82,10 +82,10 @@ BEGIN
 	END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.tuple_data_end(float8, "char"[], smallint[], "char"[], float8[], float8[], boolean[]) IS
+COMMENT ON FUNCTION infraguard_internal.tuple_data_end(float8, "char"[], smallint[], "char"[], float8[], float8[], boolean[]) IS
 	'Internal: expected end of an average tuple''s data with each column''s alignment padding (for bloat())';
-REVOKE ALL ON FUNCTION infraguard.tuple_data_end(float8, "char"[], smallint[], "char"[], float8[], float8[], boolean[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.tuple_data_end(float8, "char"[], smallint[], "char"[], float8[], float8[], boolean[]) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.tuple_data_end(float8, "char"[], smallint[], "char"[], float8[], float8[], boolean[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.tuple_data_end(float8, "char"[], smallint[], "char"[], float8[], float8[], boolean[]) TO pg_monitor;
 
 /*
  * Estimated bloat from catalog statistics, without reading the relations:
@@ -121,7 +121,7 @@ AS $$
 		SELECT current_setting('block_size')::numeric AS bs,
 			   8 AS ma					-- MAXALIGN on every 64-bit platform PostgreSQL supports
 	), widths AS (
-		SELECT * FROM infraguard.column_widths()
+		SELECT * FROM infraguard_internal.column_widths()
 	), rel AS (
 		SELECT c.oid, n.nspname, c.relname, c.reltoastrelid, c.reltuples,
 			   infraguard.relation_size(c.oid) AS main_bytes,
@@ -185,7 +185,7 @@ AS $$
 			   k.bs
 		  FROM tbl t
 		  CROSS JOIN consts k
-		  CROSS JOIN LATERAL infraguard.tuple_data_end(t.hoff, t.aligns, t.lens, t.storages, t.widths, t.null_fracs, t.fixed) d
+		  CROSS JOIN LATERAL infraguard_internal.tuple_data_end(t.hoff, t.aligns, t.lens, t.storages, t.widths, t.null_fracs, t.fixed) d
 		  /* heap_insert() leaves a page when less than fillfactor's reserve would stay free */
 		  CROSS JOIN LATERAL (SELECT k.bs - 24 - floor(k.bs * (100 - t.fillfactor) / 100) AS avail) u
 	), idx AS (
@@ -253,7 +253,7 @@ AS $$
 			   k.bs, k.ma
 		  FROM idx x
 		  CROSS JOIN consts k
-		  CROSS JOIN LATERAL infraguard.tuple_data_end(CASE WHEN x.has_nulls THEN 16 ELSE 8 END,
+		  CROSS JOIN LATERAL infraguard_internal.tuple_data_end(CASE WHEN x.has_nulls THEN 16 ELSE 8 END,
 													  x.aligns, x.lens, x.storages, x.widths, x.null_fracs, x.fixed) d
 	), idx_est AS (
 		SELECT x.*,

@@ -58,23 +58,54 @@ COMMENT ON FUNCTION infraguard.blocking() IS
 REVOKE ALL ON FUNCTION infraguard.blocking() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.blocking() TO pg_monitor;
 
-CREATE OR REPLACE FUNCTION infraguard.check_duration(min_duration interval)
+/*
+ * The one check of a duration argument: positive and at most 100 years.
+ * argname and hint make the error name the caller's argument and show its
+ * own example.
+ */
+CREATE OR REPLACE FUNCTION infraguard_internal.check_duration(min_duration interval,
+										argname text DEFAULT 'min_duration',
+										hint text DEFAULT 'For example: ''5 minutes''.')
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF min_duration IS NULL OR min_duration <= interval '0' OR min_duration > interval '100 years' THEN
-		RAISE EXCEPTION 'min_duration must be a positive interval of at most 100 years, not %',
-						coalesce(min_duration::text, 'NULL')
+		RAISE EXCEPTION '% must be a positive interval of at most 100 years, not %',
+						argname, coalesce(min_duration::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'For example: ''5 minutes''.';
+				  HINT = hint;
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.check_duration(interval) IS 'Internal: validate a duration argument';
-REVOKE ALL ON FUNCTION infraguard.check_duration(interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.check_duration(interval) TO pg_monitor, pg_signal_backend;
+COMMENT ON FUNCTION infraguard_internal.check_duration(interval, text, text) IS 'Internal: validate a duration argument';
+REVOKE ALL ON FUNCTION infraguard_internal.check_duration(interval, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.check_duration(interval, text, text) TO pg_monitor, pg_signal_backend;
+
+/*
+ * The one check that the caller may end other sessions (the emergency
+ * tools): EXECUTE on them is granted to pg_signal_backend only, but a
+ * superuser can grant it to anyone; pg_terminate_backend() needs the
+ * privileges of pg_signal_backend.
+ */
+CREATE OR REPLACE FUNCTION infraguard_internal.require_signal_backend()
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT pg_has_role(current_user, 'pg_signal_backend', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to terminate sessions'
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Only roles with the privileges of pg_signal_backend may end other sessions.',
+				  HINT = 'GRANT pg_signal_backend TO ' || quote_ident(current_user) || ';';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION infraguard_internal.require_signal_backend() IS 'Internal: refuse a caller without the privileges of pg_signal_backend';
+REVOKE ALL ON FUNCTION infraguard_internal.require_signal_backend() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.require_signal_backend() TO pg_monitor, pg_signal_backend;
 
 /*
  * Sessions whose running query, or open transaction, is older than
@@ -87,7 +118,7 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM infraguard.check_duration(min_duration);
+	PERFORM infraguard_internal.check_duration(min_duration);
 	RETURN QUERY
 	SELECT a.pid, a.usename, a.datname, a.backend_type, a.state,
 		   CASE WHEN a.state = 'active'
@@ -126,18 +157,13 @@ AS $$
 DECLARE
 	r record;
 BEGIN
-	PERFORM infraguard.check_duration(min_duration);
+	PERFORM infraguard_internal.check_duration(min_duration);
 	IF dry_run IS NULL THEN
 		RAISE EXCEPTION 'dry_run must not be NULL'
 			USING ERRCODE = 'null_value_not_allowed',
 				  HINT = 'Pass false to really terminate the sessions.';
 	END IF;
-	IF NOT pg_has_role(current_user, 'pg_signal_backend', 'USAGE') THEN
-		RAISE EXCEPTION 'permission denied to terminate sessions'
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Only roles with the privileges of pg_signal_backend may end other sessions.',
-				  HINT = 'GRANT pg_signal_backend TO ' || quote_ident(current_user) || ';';
-	END IF;
+	PERFORM infraguard_internal.require_signal_backend();
 	IF NOT pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') THEN
 		RAISE WARNING 'only your own sessions are visible to you, so only they can be listed'
 			USING DETAIL = 'pg_stat_activity hides the state and times of other roles'' sessions.',
@@ -214,23 +240,14 @@ DECLARE
 	r record;
 	caller_is_superuser boolean;
 BEGIN
-	IF min_wait IS NULL OR min_wait <= interval '0' OR min_wait > interval '100 years' THEN
-		RAISE EXCEPTION 'min_wait must be a positive interval of at most 100 years, not %',
-						coalesce(min_wait::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'For example: SELECT * FROM infraguard.terminate_blockers(''30 seconds'');';
-	END IF;
+	PERFORM infraguard_internal.check_duration(min_wait, 'min_wait',
+									  'For example: SELECT * FROM infraguard.terminate_blockers(''30 seconds'');');
 	IF dry_run IS NULL THEN
 		RAISE EXCEPTION 'dry_run must not be NULL'
 			USING ERRCODE = 'null_value_not_allowed',
 				  HINT = 'Pass false to really terminate the blockers.';
 	END IF;
-	IF NOT pg_has_role(current_user, 'pg_signal_backend', 'USAGE') THEN
-		RAISE EXCEPTION 'permission denied to terminate sessions'
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Only roles with the privileges of pg_signal_backend may end other sessions.',
-				  HINT = 'GRANT pg_signal_backend TO ' || quote_ident(current_user) || ';';
-	END IF;
+	PERFORM infraguard_internal.require_signal_backend();
 	IF NOT pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') THEN
 		RAISE WARNING 'the queries of other roles'' sessions are hidden from you'
 			USING DETAIL = 'pg_stat_activity hides the state and query of other roles'' sessions; the blockers are still found.',

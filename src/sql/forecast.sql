@@ -41,7 +41,7 @@ GRANT EXECUTE ON FUNCTION infraguard.duration_text(float8) TO pg_monitor;
  * infraguard.forecast_min_history in seconds: the setting when the library
  * defined it (or postgresql.conf set it), else its default of 6 hours.
  */
-CREATE OR REPLACE FUNCTION infraguard.forecast_min_history_seconds()
+CREATE OR REPLACE FUNCTION infraguard_internal.forecast_min_history_seconds()
 RETURNS float8
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -49,10 +49,10 @@ AS $$
 	SELECT extract(epoch FROM coalesce(nullif(current_setting('infraguard.forecast_min_history', true), '')::interval,
 									   interval '6 hours'))::float8
 $$;
-COMMENT ON FUNCTION infraguard.forecast_min_history_seconds() IS
+COMMENT ON FUNCTION infraguard_internal.forecast_min_history_seconds() IS
 	'Internal: infraguard.forecast_min_history in seconds (6 hours unless set)';
-REVOKE ALL ON FUNCTION infraguard.forecast_min_history_seconds() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.forecast_min_history_seconds() TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.forecast_min_history_seconds() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.forecast_min_history_seconds() TO pg_monitor;
 
 /*
  * Per database (size) and per file system (used bytes): current value,
@@ -77,7 +77,7 @@ DECLARE
 	warn_pct float8;
 	crit_pct float8;
 	window_s float8;
-	min_history_s float8 := infraguard.forecast_min_history_seconds();
+	min_history_s float8 := infraguard_internal.forecast_min_history_seconds();
 BEGIN
 	IF window_length IS NULL OR window_length <= interval '0' OR window_length > interval '100 years' THEN
 		RAISE EXCEPTION 'window must be a positive interval of at most 100 years, not %',

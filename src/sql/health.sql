@@ -9,7 +9,7 @@
  * make it known), so that real findings come first.
  */
 
-CREATE OR REPLACE FUNCTION infraguard.judge(metrics jsonb)
+CREATE OR REPLACE FUNCTION infraguard_internal.judge(metrics jsonb)
 RETURNS TABLE (check_name text, status text, value float8, unit text,
 			   warning float8, critical float8, detail text, action text)
 LANGUAGE sql STABLE
@@ -29,10 +29,10 @@ AS $$
 						   WHEN 'ok' THEN 2 ELSE 3 END,
 			  c.metric
 $$;
-COMMENT ON FUNCTION infraguard.judge(jsonb) IS
+COMMENT ON FUNCTION infraguard_internal.judge(jsonb) IS
 	'Internal: health() rows for given metric readings (a jsonb array of current_metrics() rows)';
-REVOKE ALL ON FUNCTION infraguard.judge(jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.judge(jsonb) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.judge(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.judge(jsonb) TO pg_monitor;
 
 CREATE OR REPLACE FUNCTION infraguard.health()
 RETURNS TABLE (check_name text, status text, value float8, unit text,
@@ -40,7 +40,7 @@ RETURNS TABLE (check_name text, status text, value float8, unit text,
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT * FROM infraguard.judge((SELECT jsonb_agg(m) FROM infraguard.current_metrics() m))
+	SELECT * FROM infraguard_internal.judge((SELECT jsonb_agg(m) FROM infraguard.current_metrics() m))
 $$;
 COMMENT ON FUNCTION infraguard.health() IS
 	'One row per enabled health check: status against infraguard.thresholds, worst first';

@@ -4,7 +4,8 @@
  *
  * Storage design, so that a database with 10,000 tables does not write
  * 30,000 rows a minute:
- *	- server-level values are narrow rows (time, metric, value), ~60 a cycle;
+ *	- server-level values are narrow rows (time, metric, value), about 30 a
+ *	  cycle (NULL values are not written);
  *	- a table gets a history row only when its activity counters moved since
  *	  its last row, an index only when it was scanned, plus a slow refresh (at
  *	  most infraguard.relation_refresh_batch stale tables, and twice as many
@@ -55,7 +56,7 @@ GRANT SELECT ON TABLE infraguard.metrics_history, infraguard.latency_history TO 
  * waits with lock_timeout (the worker's and take_snapshot()'s), and every
  * query is bounded: work per cycle does not grow with the history's length.
  */
-CREATE OR REPLACE FUNCTION infraguard.snapshot_cycle(source text,
+CREATE OR REPLACE FUNCTION infraguard_internal.snapshot_cycle(source text,
 										  OUT snapshot_id bigint, OUT readings jsonb, OUT events integer,
 										  OUT history_error text, OUT history_sqlstate text,
 										  OUT alerts_error text, OUT alerts_sqlstate text)
@@ -79,9 +80,9 @@ DECLARE
 	covered_s float8;
 	prev record;
 	hs record;
-	refresh_batch integer := coalesce(nullif(current_setting('infraguard.relation_refresh_batch', true), '')::integer, 500);
-	top_n integer := coalesce(nullif(current_setting('infraguard.top_statements', true), '')::integer, 50);
-	retention interval := coalesce(nullif(current_setting('infraguard.retention', true), '')::interval, interval '30 days');
+	refresh_batch integer;
+	top_n integer;
+	retention interval;
 	prune_batch constant integer := 10000;
 	cutoff timestamptz;
 	changed_relids oid[];
@@ -99,6 +100,18 @@ BEGIN
 				  DETAIL = 'A standby is read-only; its history is the primary''s, replicated.',
 				  HINT = 'Take snapshots on the primary. The worker on a standby only evaluates thresholds and logs.';
 	END IF;
+
+	/*
+	 * The settings' defaults are written once, where the library defines
+	 * them (src/infraguard.c).  Calling into the library first loads it in
+	 * a session that has not yet (no preload, or take_snapshot() as the
+	 * session's first call), and loading defines them; so they are read
+	 * without a default of our own that could differ.
+	 */
+	PERFORM infraguard.version();
+	refresh_batch := current_setting('infraguard.relation_refresh_batch')::integer;
+	top_n := current_setting('infraguard.top_statements')::integer;
+	retention := current_setting('infraguard.retention')::interval;
 
 	/* the history: everything from here to the pruning, or nothing */
 	BEGIN
@@ -267,8 +280,8 @@ BEGIN
 		DELETE FROM infraguard.index_state st
 		 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.indexrelid);
 
-		n_statements := infraguard.record_statements(sid, now_ts, top_n);
-		PERFORM infraguard.record_wait_profile(sid, now_ts);
+		n_statements := infraguard_internal.record_statements(sid, now_ts, top_n);
+		PERFORM infraguard_internal.record_wait_profile(sid, now_ts);
 
 		/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
 		cutoff := now_ts - retention;
@@ -307,7 +320,7 @@ BEGIN
 	END IF;
 
 	BEGIN
-		events := infraguard.evaluate_alerts(readings);
+		events := infraguard_internal.evaluate_alerts(readings);
 	EXCEPTION WHEN OTHERS THEN
 		GET STACKED DIAGNOSTICS alerts_sqlstate = RETURNED_SQLSTATE, alerts_error = MESSAGE_TEXT,
 								err_detail = PG_EXCEPTION_DETAIL;
@@ -315,16 +328,16 @@ BEGIN
 	END;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.snapshot_cycle(text) IS
+COMMENT ON FUNCTION infraguard_internal.snapshot_cycle(text) IS
 	'Internal: the worker''s cycle: readings, history and pruning, then alerts from the readings even if the history failed; returns the errors';
-REVOKE ALL ON FUNCTION infraguard.snapshot_cycle(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.snapshot_cycle(text) FROM PUBLIC;
 
 /*
  * One snapshot, for take_snapshot(): the cycle, with its errors raised
  * (and so everything rolled back) instead of returned.  Returns the new
  * snapshot's id.
  */
-CREATE OR REPLACE FUNCTION infraguard.record_snapshot(source text)
+CREATE OR REPLACE FUNCTION infraguard_internal.record_snapshot(source text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -332,7 +345,7 @@ AS $$
 DECLARE
 	c record;
 BEGIN
-	c := infraguard.snapshot_cycle(source);
+	c := infraguard_internal.snapshot_cycle(source);
 	IF c.history_error IS NOT NULL THEN
 		RAISE EXCEPTION 'could not record the snapshot: %', c.history_error
 			USING ERRCODE = c.history_sqlstate;
@@ -344,9 +357,9 @@ BEGIN
 	RETURN c.snapshot_id;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.record_snapshot(text) IS
+COMMENT ON FUNCTION infraguard_internal.record_snapshot(text) IS
 	'Internal: one snapshot of everything, alert evaluation and pruning, errors raised (take_snapshot())';
-REVOKE ALL ON FUNCTION infraguard.record_snapshot(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.record_snapshot(text) FROM PUBLIC;
 
 -- the worker sets its own, shorter lock_timeout (see src/worker.c)
 CREATE OR REPLACE FUNCTION infraguard.take_snapshot()
@@ -354,7 +367,7 @@ RETURNS bigint
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '5s'
-AS $$ SELECT infraguard.record_snapshot('manual') $$;
+AS $$ SELECT infraguard_internal.record_snapshot('manual') $$;
 COMMENT ON FUNCTION infraguard.take_snapshot() IS
 	'Record a snapshot now (what the worker does each cycle) and return its id';
 REVOKE ALL ON FUNCTION infraguard.take_snapshot() FROM PUBLIC;
@@ -368,7 +381,7 @@ REVOKE ALL ON FUNCTION infraguard.take_snapshot() FROM PUBLIC;
  * crash emptied the unlogged state).  Texts are read, with the costly
  * pg_stat_statements(true), only when a new queryid reaches the top.
  */
-CREATE OR REPLACE FUNCTION infraguard.record_statements(sid bigint, now_ts timestamptz, top_n integer)
+CREATE OR REPLACE FUNCTION infraguard_internal.record_statements(sid bigint, now_ts timestamptz, top_n integer)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -469,9 +482,9 @@ BEGIN
 	RETURN n;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.record_statements(bigint, timestamptz, integer) IS
+COMMENT ON FUNCTION infraguard_internal.record_statements(bigint, timestamptz, integer) IS
 	'Internal: top statements of the interval, as deltas of pg_stat_statements';
-REVOKE ALL ON FUNCTION infraguard.record_statements(bigint, timestamptz, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.record_statements(bigint, timestamptz, integer) FROM PUBLIC;
 
 /*
  * Growth of each table over a window: its latest row against its latest row
@@ -504,7 +517,7 @@ BEGIN
 				  HINT = 'For example: SELECT * FROM infraguard.table_growth(''7 days'');';
 	END IF;
 	window_start := now() - window_length;
-	needed_s := greatest(infraguard.forecast_min_history_seconds(), extract(epoch FROM window_length) / 4);
+	needed_s := greatest(infraguard_internal.forecast_min_history_seconds(), extract(epoch FROM window_length) / 4);
 	RETURN QUERY
 	SELECT l.schema_name::name, l.table_name::name, l.total_bytes, pg_size_pretty(l.total_bytes),
 		   f.total_bytes, l.total_bytes - f.total_bytes, pg_size_pretty(l.total_bytes - f.total_bytes),

@@ -24,12 +24,14 @@ DECLARE
 	rel text;
 	p95 float8;
 	p95_at timestamptz;
+	/* each metric's unit is the registry's (src/sql/metric_catalog.sql) */
+	units constant jsonb := (SELECT jsonb_object_agg(c.metric, c.unit) FROM infraguard.metric_catalog c);
 BEGIN
 	/* connections, as a share of what non-superusers can actually get */
 	SELECT * INTO usage FROM infraguard.connection_usage();
 	metric := 'connection_count';
 	value := usage.used_pct;
-	unit := '%';
+	unit := units ->> metric;
 	detail := format('%s of %s usable connections in use (max_connections %s, %s reserved)',
 					 usage.client_backends, usage.usable_connections,
 					 usage.max_connections, usage.reserved_connections);
@@ -49,7 +51,7 @@ BEGIN
 	 LIMIT 1;
 	metric := 'xid_wraparound';
 	value := round((100.0 * greatest(r.xid_age, r.mxid_age) / 2147483648)::numeric, 2);
-	unit := '%';
+	unit := units ->> metric;
 	detail := format('oldest database %s: transaction id age %s, multixact age %s (autovacuum_freeze_max_age %s)',
 					 quote_ident(r.datname), r.xid_age, r.mxid_age,
 					 current_setting('autovacuum_freeze_max_age'));
@@ -61,7 +63,7 @@ BEGIN
 	  INTO r
 	  FROM pg_stat_database d;
 	metric := 'cache_hit_ratio';
-	unit := '%';
+	unit := units ->> metric;
 	IF coalesce(r.hit + r.read, 0) < 1000 THEN
 		value := NULL;
 		detail := format('only %s block requests since statistics were reset; too few to judge (known after 1000)',
@@ -88,7 +90,7 @@ BEGIN
 	 ORDER BY pct DESC, s.n_dead_tup DESC
 	 LIMIT 1;
 	metric := 'dead_tuple_ratio';
-	unit := '%';
+	unit := units ->> metric;
 	IF FOUND THEN
 		value := round(r.pct::numeric, 2);
 		rel := format('%I.%I', r.schemaname, r.relname);
@@ -124,7 +126,7 @@ BEGIN
 	 ORDER BY a.query_start
 	 LIMIT 1;
 	metric := 'long_running_query';
-	unit := 's';
+	unit := units ->> metric;
 	IF FOUND THEN
 		value := round(greatest(r.secs, 0)::numeric, 1);
 		detail := format('longest active query: pid %s, running %s s', r.pid, value);
@@ -143,7 +145,7 @@ BEGIN
 	 ORDER BY a.state_change
 	 LIMIT 1;
 	metric := 'idle_in_transaction';
-	unit := 's';
+	unit := units ->> metric;
 	IF FOUND THEN
 		value := round(greatest(r.secs, 0)::numeric, 1);
 		detail := format('pid %s idle in transaction for %s s', r.pid, value);
@@ -164,7 +166,7 @@ BEGIN
 	 WHERE a.wait_event_type = 'Lock';
 	metric := 'blocked_sessions';
 	value := n;
-	unit := 'sessions';
+	unit := units ->> metric;
 	detail := format('%s sessions waiting for a lock', n);
 	RETURN NEXT;
 	action := NULL;
@@ -178,7 +180,7 @@ BEGIN
 	 * shows a lock wait at all, so an idle server pays nothing for it.
 	 */
 	metric := 'lock_wait_seconds';
-	unit := 's';
+	unit := units ->> metric;
 	IF n > 0 THEN
 		SELECT b.pid, b.username, b.wait_seconds, b.lock_mode, b.lock_type, b.relation,
 			   b.root_blocker, b.blocker_state, b.blocker_query, ra.usename AS root_user
@@ -208,7 +210,7 @@ BEGIN
 
 	/* replication lag: of this standby, or of the slowest standby */
 	metric := 'replication_lag';
-	unit := 's';
+	unit := units ->> metric;
 	IF pg_is_in_recovery() THEN
 		/*
 		 * Behind when WAL was received but not replayed, or when replay is
@@ -263,7 +265,7 @@ BEGIN
 	  FROM infraguard.replication_slots() s
 	 WHERE NOT s.active;
 	metric := 'inactive_slot_retained_wal';
-	unit := 'MB';
+	unit := units ->> metric;
 	value := round(coalesce(r.worst, 0) / 1048576.0, 1);
 	detail := CASE WHEN r.n = 0 THEN 'no inactive replication slot'
 				   ELSE format('%s inactive slots; %s retains %s MB of WAL', r.n, quote_ident(r.slot), value) END;
@@ -281,7 +283,7 @@ BEGIN
 	 ORDER BY b.bloat_pct DESC
 	 LIMIT 1;
 	metric := 'table_bloat';
-	unit := '%';
+	unit := units ->> metric;
 	IF FOUND THEN
 		value := r.bloat_pct;
 		rel := format('%I.%I', r.schema_name, r.object_name);
@@ -299,7 +301,7 @@ BEGIN
 	/* WAL archiving */
 	SELECT * INTO r FROM infraguard.backup_status();
 	metric := 'archive_failures';
-	unit := 'failing';
+	unit := units ->> metric;
 	IF NOT r.archiving_configured THEN
 		value := NULL;
 		detail := 'not measured: WAL archiving is off (archive_mode, archive_command/archive_library); configure archiving to have it checked, or turn the check off: SELECT infraguard.disable_threshold(''archive_failures'');';
@@ -314,7 +316,7 @@ BEGIN
 	RETURN NEXT;
 	action := NULL;
 	metric := 'last_archive_age';
-	unit := 's';
+	unit := units ->> metric;
 	IF NOT r.archiving_configured THEN
 		value := NULL;
 		detail := 'not measured: WAL archiving is off (archive_mode, archive_command/archive_library); configure archiving to have it checked, or turn the check off: SELECT infraguard.disable_threshold(''last_archive_age'');';
@@ -334,7 +336,7 @@ BEGIN
 	 ORDER BY b.finished_at DESC
 	 LIMIT 1;
 	metric := 'last_backup_age';
-	unit := 'h';
+	unit := units ->> metric;
 	IF FOUND THEN
 		value := round((extract(epoch FROM now() - r.finished_at) / 3600)::numeric, 2);
 		detail := format('last backup: %s %s finished at %s', r.kind, coalesce(quote_literal(r.label), ''), r.finished_at);
@@ -353,7 +355,7 @@ BEGIN
 	 ORDER BY d.used_pct DESC, d.kind
 	 LIMIT 1;
 	metric := 'storage_used_percent';
-	unit := '%';
+	unit := units ->> metric;
 	IF FOUND THEN
 		value := r.used_pct;
 		detail := format('fullest file system: %s %s, %s%% used, %s free',
@@ -368,7 +370,7 @@ BEGIN
 	/* host memory and CPU */
 	SELECT * INTO r FROM infraguard.system_stats();
 	metric := 'memory_percent';
-	unit := '%';
+	unit := units ->> metric;
 	value := r.mem_used_pct;
 	detail := CASE WHEN r.mem_used_pct IS NULL
 				   THEN 'host memory statistics are not available on this platform (no /proc/meminfo)'
@@ -376,7 +378,7 @@ BEGIN
 	RETURN NEXT;
 	action := NULL;
 	metric := 'cpu_percent';
-	unit := '%';
+	unit := units ->> metric;
 	value := r.cpu_pct;
 	detail := CASE WHEN r.cpu_pct IS NULL
 				   THEN 'host CPU statistics are not available on this platform (no /proc/stat)'
@@ -391,7 +393,7 @@ BEGIN
 	 * check reflects now; else since the counters were last reset.
 	 */
 	metric := 'query_time_p95';
-	unit := 'ms';
+	unit := units ->> metric;
 	/*
 	 * The history may be what is failing (a renamed table, a lock): the
 	 * readings must not fail with it, since alerts are judged from them.

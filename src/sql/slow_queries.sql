@@ -8,17 +8,17 @@
  * A statement is one of them when its text names an object of schema
  * infraguard.
  */
-CREATE OR REPLACE FUNCTION infraguard.calls_infraguard(query text)
+CREATE OR REPLACE FUNCTION infraguard_internal.calls_infraguard(query text)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT coalesce(query OPERATOR(pg_catalog.~*) '(^|[^[:alnum:]_$"])"?infraguard"?[[:space:]]*\.', false)
 $$;
-COMMENT ON FUNCTION infraguard.calls_infraguard(text) IS
+COMMENT ON FUNCTION infraguard_internal.calls_infraguard(text) IS
 	'Internal: true when a statement''s text names an object of schema infraguard';
-REVOKE ALL ON FUNCTION infraguard.calls_infraguard(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infraguard.calls_infraguard(text) TO pg_monitor;
+REVOKE ALL ON FUNCTION infraguard_internal.calls_infraguard(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.calls_infraguard(text) TO pg_monitor;
 
 /*
  * pg_stat_statements is optional: it is looked up at run time, in whatever
@@ -88,7 +88,7 @@ BEGIN
 				 FROM %I.pg_stat_statements(true) s
 				 LEFT JOIN pg_database d ON d.oid = s.dbid
 				 LEFT JOIN pg_roles r ON r.oid = s.userid
-				WHERE $2 OR NOT infraguard.calls_infraguard(s.query)
+				WHERE $2 OR NOT infraguard_internal.calls_infraguard(s.query)
 				ORDER BY s.%I DESC, s.queryid
 				LIMIT $1$q$,
 			pgss_schema, sort_column)

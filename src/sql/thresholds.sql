@@ -33,15 +33,15 @@ GRANT EXECUTE ON FUNCTION infraguard.thresholds_valid(float8, float8, text) TO p
  * comes customized) replaces the default that CREATE EXTENSION has just
  * seeded instead of failing on the primary key.
  */
-CREATE OR REPLACE FUNCTION infraguard.creating_extension()
+CREATE OR REPLACE FUNCTION infraguard_internal.creating_extension()
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'infraguard_creating_extension'
 LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
-COMMENT ON FUNCTION infraguard.creating_extension() IS
+COMMENT ON FUNCTION infraguard_internal.creating_extension() IS
 	'Internal: true while an extension script runs';
-REVOKE ALL ON FUNCTION infraguard.creating_extension() FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.creating_extension() FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION infraguard.thresholds_mark_customized()
+CREATE OR REPLACE FUNCTION infraguard_internal.thresholds_mark_customized()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -49,7 +49,7 @@ AS $$
 DECLARE
 	unchanged infraguard.thresholds := NEW;
 BEGIN
-	IF infraguard.creating_extension() THEN
+	IF infraguard_internal.creating_extension() THEN
 		RETURN NEW;				-- our own scripts change defaults
 	END IF;
 	-- an explicit change of the flag itself is the caller's decision
@@ -63,17 +63,17 @@ BEGIN
 	RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.thresholds_mark_customized() IS
+COMMENT ON FUNCTION infraguard_internal.thresholds_mark_customized() IS
 	'Internal: trigger marking a changed threshold as the DBA''s';
-REVOKE ALL ON FUNCTION infraguard.thresholds_mark_customized() FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.thresholds_mark_customized() FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION infraguard.thresholds_replace_default()
+CREATE OR REPLACE FUNCTION infraguard_internal.thresholds_replace_default()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF infraguard.creating_extension() THEN
+	IF infraguard_internal.creating_extension() THEN
 		RETURN NEW;				-- a seed, as the script wrote it
 	END IF;
 	NEW.customized := true;
@@ -82,11 +82,11 @@ BEGIN
 	RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.thresholds_replace_default() IS
+COMMENT ON FUNCTION infraguard_internal.thresholds_replace_default() IS
 	'Internal: trigger marking an added threshold as the DBA''s, replacing a seeded default of the same metric (pg_restore)';
-REVOKE ALL ON FUNCTION infraguard.thresholds_replace_default() FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.thresholds_replace_default() FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION infraguard.known_threshold(metric_name text)
+CREATE OR REPLACE FUNCTION infraguard_internal.known_threshold(metric_name text)
 RETURNS infraguard.thresholds
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -108,9 +108,9 @@ BEGIN
 	RETURN t;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.known_threshold(text) IS
+COMMENT ON FUNCTION infraguard_internal.known_threshold(text) IS
 	'Internal: the thresholds row of a metric, or an error naming the known metrics';
-REVOKE ALL ON FUNCTION infraguard.known_threshold(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.known_threshold(text) FROM PUBLIC;
 
 /*
  * Set a check's levels and, optionally, its alert rule: hold (how long a
@@ -128,7 +128,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	t infraguard.thresholds := infraguard.known_threshold(metric);
+	t infraguard.thresholds := infraguard_internal.known_threshold(metric);
 BEGIN
 	IF warning IS NULL OR critical IS NULL THEN
 		RAISE EXCEPTION 'warning and critical must not be NULL'
@@ -183,7 +183,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	UPDATE infraguard.thresholds th SET enabled = true
-	 WHERE th.metric = (infraguard.known_threshold(enable_threshold.metric)).metric;
+	 WHERE th.metric = (infraguard_internal.known_threshold(enable_threshold.metric)).metric;
 END;
 $$;
 COMMENT ON FUNCTION infraguard.enable_threshold(text) IS 'Turn a check on';
@@ -196,7 +196,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	UPDATE infraguard.thresholds th SET enabled = false
-	 WHERE th.metric = (infraguard.known_threshold(disable_threshold.metric)).metric;
+	 WHERE th.metric = (infraguard_internal.known_threshold(disable_threshold.metric)).metric;
 END;
 $$;
 COMMENT ON FUNCTION infraguard.disable_threshold(text) IS

@@ -20,7 +20,7 @@ REVOKE ALL ON FUNCTION infraguard.wait_events() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard.wait_events() TO pg_monitor;
 
 /* Internal: returns the pending period and subtracts it (the snapshot's). */
-CREATE OR REPLACE FUNCTION infraguard.wait_sampling_drain(
+CREATE OR REPLACE FUNCTION infraguard_internal.wait_sampling_drain(
 	OUT since timestamptz, OUT until timestamptz, OUT rounds bigint,
 	OUT total_samples bigint, OUT overflowed bigint,
 	OUT wait_event_type text, OUT wait_event text, OUT queryid bigint,
@@ -28,16 +28,16 @@ CREATE OR REPLACE FUNCTION infraguard.wait_sampling_drain(
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'infraguard_wait_sampling_drain'
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION infraguard.wait_sampling_drain() IS
+COMMENT ON FUNCTION infraguard_internal.wait_sampling_drain() IS
 	'Internal: the wait samples pending since the last drain, which it subtracts (record_wait_profile())';
-REVOKE ALL ON FUNCTION infraguard.wait_sampling_drain() FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.wait_sampling_drain() FROM PUBLIC;
 
 /*
  * Called by snapshot_cycle() once per snapshot: drains the sampler into
  * wait_profile_history.  Without the preloaded library there is nothing to
  * record, which is not an error of the snapshot.  Returns the rows written.
  */
-CREATE OR REPLACE FUNCTION infraguard.record_wait_profile(sid bigint, now_ts timestamptz)
+CREATE OR REPLACE FUNCTION infraguard_internal.record_wait_profile(sid bigint, now_ts timestamptz)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -48,7 +48,7 @@ DECLARE
 BEGIN
 	BEGIN
 		WITH d AS MATERIALIZED (
-			SELECT * FROM infraguard.wait_sampling_drain()
+			SELECT * FROM infraguard_internal.wait_sampling_drain()
 		), ranked AS (
 			SELECT d.*,
 				   row_number() OVER (PARTITION BY d.wait_event_type, d.wait_event
@@ -70,9 +70,9 @@ BEGIN
 	RETURN n;
 END;
 $$;
-COMMENT ON FUNCTION infraguard.record_wait_profile(bigint, timestamptz) IS
+COMMENT ON FUNCTION infraguard_internal.record_wait_profile(bigint, timestamptz) IS
 	'Internal: drains the wait-event sampler into wait_profile_history (snapshot_cycle())';
-REVOKE ALL ON FUNCTION infraguard.record_wait_profile(bigint, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION infraguard_internal.record_wait_profile(bigint, timestamptz) FROM PUBLIC;
 
 /*
  * Where the time went over a window, from the recorded profiles: samples

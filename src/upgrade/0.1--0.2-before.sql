@@ -204,6 +204,91 @@ DROP FUNCTION IF EXISTS infraguard.slow_queries(integer, text);
 DROP FUNCTION IF EXISTS infraguard.report(timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS infraguard.report_tables(timestamptz, timestamptz);
 
+-- check_duration() names the argument it checks and gives its hint (argname,
+-- hint); a CREATE OR REPLACE would leave the one-argument form beside it
+DROP FUNCTION IF EXISTS infraguard.check_duration(interval);
+
+/*
+ * The metric registry (issue 16): one row per health metric, the single
+ * place for its name, unit, direction, meaning, source and default rule.
+ * Its rows are the current definition of every metric, written by
+ * src/sql/metric_catalog.sql like a function definition (so every later
+ * upgrade refreshes them); thresholds stays the DBA's editable copy, seeded
+ * from here.  Entirely the extension's: not marked for pg_dump, since
+ * CREATE EXTENSION rebuilds it on restore.
+ */
+CREATE TABLE infraguard.metric_catalog (
+	metric			text PRIMARY KEY,
+	label			text NOT NULL,
+	unit			text NOT NULL,
+	direction		text NOT NULL CHECK (direction IN ('above', 'below')),
+	description		text NOT NULL,
+	source			text NOT NULL,
+	warning			float8,
+	critical		float8,
+	hold			interval NOT NULL DEFAULT interval '0',
+	clear_margin	float8 NOT NULL DEFAULT 0,
+	clear_hold		interval NOT NULL DEFAULT interval '0',
+	action			text,
+	added_in		text NOT NULL,
+	CONSTRAINT metric_catalog_levels
+		CHECK (infraguard.thresholds_valid(warning, critical, direction)),
+	CONSTRAINT metric_catalog_hold
+		CHECK (hold >= interval '0' AND hold <= interval '7 days'),
+	CONSTRAINT metric_catalog_clear_hold
+		CHECK (clear_hold >= interval '0' AND clear_hold <= interval '7 days'),
+	CONSTRAINT metric_catalog_clear_margin
+		CHECK (clear_margin >= 0 AND clear_margin < 'Infinity')
+);
+COMMENT ON TABLE infraguard.metric_catalog IS
+	'Every health metric: unit, direction, meaning, source and default thresholds and alert rule (infraguard.thresholds holds the levels in force)';
+COMMENT ON COLUMN infraguard.metric_catalog.label IS 'Short name for charts and legends';
+COMMENT ON COLUMN infraguard.metric_catalog.source IS 'Where the value comes from';
+COMMENT ON COLUMN infraguard.metric_catalog.added_in IS
+	'Extension version that added the metric: its upgrade script seeds the threshold';
+REVOKE ALL ON TABLE infraguard.metric_catalog FROM PUBLIC;
+GRANT SELECT ON TABLE infraguard.metric_catalog TO pg_monitor;
+
+/*
+ * Internal helpers out of the manual (issue 16): the functions only other
+ * functions, the worker and the triggers call live in infraguard_internal,
+ * so that \df infraguard.* lists what a DBA calls.  pg_monitor gets USAGE
+ * because the functions it may call (health(), report(), bloat() ...) call
+ * helpers there, and pg_signal_backend because terminate_long_running()
+ * and terminate_blockers() check their argument with check_duration();
+ * each helper keeps its own EXECUTE grant (none to PUBLIC), and the ones
+ * no such function needs stay the owner's.
+ * Moved, not re-created, so that the triggers and views that use them keep
+ * working; src/sql/ then defines them under their new name.  (column_widths(),
+ * report_tables() and check_duration() were dropped above and are created
+ * there directly.)
+ */
+CREATE SCHEMA infraguard_internal;
+COMMENT ON SCHEMA infraguard_internal IS
+	'infraguard''s internal helpers: called by its functions, worker and triggers, not meant to be called directly';
+REVOKE ALL ON SCHEMA infraguard_internal FROM PUBLIC;
+GRANT USAGE ON SCHEMA infraguard_internal TO pg_monitor, pg_signal_backend;
+ALTER FUNCTION infraguard.announce_alert(text, infraguard.alerts) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.evaluate_alerts(jsonb) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.judge(jsonb) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.record_snapshot(text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.record_statements(bigint, timestamptz, integer) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.known_threshold(text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.html_escape(text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_format_value(float8, text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_value_ticks(float8, float8, text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_time_ticks(timestamptz, timestamptz) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_metric_names(text, integer) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_series(text[], text[], timestamptz, timestamptz, integer, boolean)
+	SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.svg_line_chart(text, text, tstzrange, jsonb, boolean, timestamptz, text[])
+	SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.svg_alert_timeline(timestamptz, timestamptz) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.html_table(text[], jsonb, text[], text) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_health() SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_size_chart(timestamptz, timestamptz) SET SCHEMA infraguard_internal;
+ALTER FUNCTION infraguard.report_charts(timestamptz, timestamptz) SET SCHEMA infraguard_internal;
+
 /*
  * Wait-event sampling (issue 15, part 2): the profile of each interval
  * between snapshots, drained from the sampler's shared memory

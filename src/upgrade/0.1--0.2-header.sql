@@ -16,10 +16,11 @@
  * Conventions (PostgreSQL's "Security Considerations for Extension Scripts"):
  * every function runs with SET search_path = pg_catalog, pg_temp, so that no
  * object in a caller's schema can shadow a built-in; our own objects are
- * always written infraguard.name.  The one SECURITY DEFINER function,
- * infraguard.column_widths(), has its search_path fixed too.  Every function
- * is revoked from PUBLIC and granted to pg_monitor (or a narrower role) next
- * to its definition.
+ * always written infraguard.name (infraguard_internal.name for the internal
+ * helpers).  The one SECURITY DEFINER function,
+ * infraguard_internal.column_widths(), has its search_path fixed too.  Every
+ * function is revoked from PUBLIC and granted to pg_monitor (or a narrower
+ * role) next to its definition.
  */
 
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION

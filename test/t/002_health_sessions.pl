@@ -160,5 +160,34 @@ like($stderr, qr/WARNING:  only your own sessions are visible to you.*HINT:  GRA
 	'without pg_read_all_stats the caller is told it sees only its own sessions');
 eval { $idle_session->quit };
 
+# dead tuples on a table autovacuum is on for but has not reached (its
+# threshold set out of reach): the advice is the VACUUM and where to look,
+# and every statement in it runs as written
+$node->safe_psql('postgres', q{
+	CREATE TABLE lazy (id integer) WITH (autovacuum_vacuum_threshold = 2000000000,
+										autovacuum_analyze_threshold = 2000000000);
+	INSERT INTO lazy SELECT g FROM generate_series(1, 20000) g;
+	SELECT pg_stat_force_next_flush();
+	VACUUM lazy;
+	DELETE FROM lazy WHERE id % 10 < 6;
+	SELECT pg_stat_force_next_flush();
+});
+my ($dead_detail, $dead_action) = split /\|/, $node->safe_psql('postgres',
+	"SELECT detail, action FROM infraguard.health() WHERE check_name = 'dead_tuple_ratio'");
+like($dead_detail, qr/^public\.lazy: 12000 dead of 20000 tuples .*; last vacuumed at/, 'the worst table, and when it was vacuumed');
+like($dead_action, qr/^VACUUM \(ANALYZE\) public\.lazy; if dead rows stay, something holds back the xmin horizon/,
+	'the advice starts with the VACUUM');
+my @suggested = ($dead_action =~ /((?:SELECT|VACUUM|ALTER TABLE) [^;]*;)/g);
+is(scalar @suggested, 4, 'four statements suggested');
+for my $stmt (@suggested)
+{
+	my ($rc, $out, $err) = $node->psql('postgres', $stmt);
+	is($rc, 0, "suggested statement runs: $stmt");
+}
+is($node->safe_psql('postgres', "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'lazy'"),
+	'0', 'the VACUUM removed the dead rows');
+like($node->safe_psql('postgres', "SELECT reloptions FROM pg_class WHERE relname = 'lazy'"),
+	qr/autovacuum_vacuum_scale_factor=0\.05/, 'and the scale factor is set');
+
 $node->stop;
 done_testing();

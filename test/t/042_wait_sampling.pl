@@ -120,27 +120,27 @@ is($node->safe_psql('postgres', q{SELECT pid FROM pg_stat_activity WHERE backend
 	$checkpointer_pid, 'no cluster restart (same checkpointer)');
 $node->safe_psql('postgres', 'SELECT infraguard.take_snapshot()');
 sleep 1;
-ok($node->safe_psql('postgres', 'SELECT rounds > 0 FROM infraguard.wait_sampling_drain() LIMIT 1') eq 't',
+ok($node->safe_psql('postgres', 'SELECT rounds > 0 FROM infraguard_internal.wait_sampling_drain() LIMIT 1') eq 't',
 	'the new sampler samples');
 
 # --- SIGHUP: 20 Hz, then 0 -------------------------------------------------
 $node->safe_psql('postgres', 'ALTER SYSTEM SET infraguard.wait_sampling_hz = 20');
 $node->reload;
 sleep 1;	# the sampler rereads the file
-$node->safe_psql('postgres', 'SELECT infraguard.wait_sampling_drain()');
+$node->safe_psql('postgres', 'SELECT infraguard_internal.wait_sampling_drain()');
 my $t0 = time();
 sleep 3;
 my ($r20, $s20) = split /\|/, $node->safe_psql('postgres',
-	'SELECT rounds, extract(epoch FROM until - since) FROM infraguard.wait_sampling_drain() LIMIT 1');
+	'SELECT rounds, extract(epoch FROM until - since) FROM infraguard_internal.wait_sampling_drain() LIMIT 1');
 note("after reload to 20 Hz: $r20 rounds in $s20 s");
 ok($r20 <= 20 * $s20 * 1.02 + 2 && $r20 >= 20 * $s20 * 0.5, 'SIGHUP to 20 Hz: rounds follow 20 x elapsed');
 
 $node->safe_psql('postgres', 'ALTER SYSTEM SET infraguard.wait_sampling_hz = 0');
 $node->reload;
 sleep 1;
-$node->safe_psql('postgres', 'SELECT infraguard.wait_sampling_drain()');
+$node->safe_psql('postgres', 'SELECT infraguard_internal.wait_sampling_drain()');
 sleep 2;
-is($node->safe_psql('postgres', 'SELECT rounds FROM infraguard.wait_sampling_drain() LIMIT 1'),
+is($node->safe_psql('postgres', 'SELECT rounds FROM infraguard_internal.wait_sampling_drain() LIMIT 1'),
 	'0', 'hz = 0: no rounds');
 $node->safe_psql('postgres', 'ALTER SYSTEM RESET infraguard.wait_sampling_hz');
 $node->reload;

@@ -188,31 +188,6 @@ START_TEST(test_names)
 }
 END_TEST
 
-START_TEST(test_parse)
-{
-	IgAlertAction a = IG_ALERT_NONE;
-	int			i;
-
-	/* every name parses back to its action */
-	for (i = IG_ALERT_NONE; i <= IG_ALERT_RESOLVE; i++)
-	{
-		ck_assert(ig_alert_action_parse(ig_alert_action_name((IgAlertAction) i),
-										&a));
-		ck_assert_int_eq(a, i);
-	}
-
-	a = IG_ALERT_UPDATE;
-	ck_assert(!ig_alert_action_parse("Open", &a));
-	ck_assert(!ig_alert_action_parse("open ", &a));
-	ck_assert(!ig_alert_action_parse("de-escalate", &a));
-	ck_assert(!ig_alert_action_parse("unknown", &a));
-	ck_assert(!ig_alert_action_parse("", &a));
-	ck_assert(!ig_alert_action_parse(NULL, &a));
-	/* left alone on failure */
-	ck_assert_int_eq(a, IG_ALERT_UPDATE);
-}
-END_TEST
-
 
 /*
  * ig_alert_step(): time and hysteresis.  Readings every SEC; counts of
@@ -627,7 +602,6 @@ alert_suite(void)
 	suite_add_tcase(s, rules);
 
 	tcase_add_test(names, test_names);
-	tcase_add_test(names, test_parse);
 	suite_add_tcase(s, names);
 	return s;
 }

@@ -811,17 +811,6 @@ START_TEST(test_inconsistent_max)
 }
 END_TEST
 
-START_TEST(test_status_names)
-{
-	ck_assert_str_eq(ig_status_name(IG_OK), "ok");
-	ck_assert_str_eq(ig_status_name(IG_EPARSE), "parse error");
-	ck_assert_str_eq(ig_status_name(IG_ERANGE), "value out of range");
-	ck_assert_str_eq(ig_status_name(IG_EOVERFLOW), "arithmetic overflow");
-	ck_assert_str_eq(ig_status_name(IG_ENODATA), "no data");
-	ck_assert_str_eq(ig_status_name((IgStatus) 99), "unknown status");
-}
-END_TEST
-
 static Suite *
 histogram_suite(void)
 {
@@ -837,7 +826,6 @@ histogram_suite(void)
 	tcase_add_test(layout, test_sweep_geometric);
 	tcase_add_test(layout, test_sweep_random);
 	tcase_add_test(layout, test_linear_region_bound);
-	tcase_add_test(layout, test_status_names);
 	suite_add_tcase(s, layout);
 
 	tcase_add_test(stats, test_empty);
