@@ -60,6 +60,8 @@ SQL_SRC = \
 	src/sql/report_render.sql \
 	src/sql/report_data.sql \
 	src/sql/report.sql \
+	src/sql/prometheus.sql \
+	src/sql/grafana.sql \
 	src/sql/wait_sampling.sql
 
 UPGRADE_0_2 = \
@@ -74,7 +76,7 @@ DATA_built = $(EXTENSION)--0.1--0.2.sql
 REGRESS = 00_setup metric_catalog version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
-	suggestions wait_sampling
+	suggestions prometheus grafana wait_sampling
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

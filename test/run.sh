@@ -22,7 +22,13 @@ IG_BUILD=${IG_BUILD:-/var/tmp/infraguard-test}
 set +e
 
 ig_require_root
-ig_install_packages || { echo "0 passed, 1 failed"; exit 1; }
+# Node.js and npm for the dashboard's schema check (step 4), which runs with
+# PostgreSQL 15 only; installed from Debian when the machine has none
+schema_pkgs=()
+if [ "$PG_MAJOR" = 15 ] && ! { command -v node && command -v npm; } >/dev/null; then
+	schema_pkgs=(nodejs npm)
+fi
+ig_install_packages "${schema_pkgs[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 ig_build_install || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0
@@ -93,7 +99,35 @@ if [ "$tap_rc" -ne 0 ] || ! grep -q '^Result: PASS' "$IG_BUILD/tap.log"; then
 	done
 fi
 
-# 4. packaging: META.json agrees with the control file, and the release
+# 4. the Grafana dashboard against Grafana's own schema (@grafana/schema and
+# tsc, pinned in grafana/schema-check/): it does not depend on the PostgreSQL
+# version, so it runs once, with 15 (test/matrix.sh runs 17 and 18 without
+# it).  Two checks: the dashboard is valid, and a copy with one wrong enum
+# value is not (the check can fail).
+s_ok=0; s_bad=0
+if [ "$PG_MAJOR" = 15 ]; then
+	ig_log "Grafana dashboard schema (@grafana/schema, tsc)"
+	schema_check=$IG_SRC/grafana/schema-check/check.sh
+	if "$schema_check" "$IG_SRC/grafana/infraguard-dashboard.json"; then
+		s_ok=$((s_ok + 1))
+	else
+		s_bad=$((s_bad + 1)); problems+=("the dashboard does not type-check against @grafana/schema")
+	fi
+	bad_copy=$IG_BUILD-schema-negative.json
+	node -e 'const fs = require("fs"); const d = JSON.parse(fs.readFileSync(process.argv[1]));
+		d.panels.find(p => p.type === "timeseries").fieldConfig.defaults.custom.drawStyle = "lines";
+		fs.writeFileSync(process.argv[2], JSON.stringify(d));' \
+		"$IG_SRC/grafana/infraguard-dashboard.json" "$bad_copy"
+	if "$schema_check" "$bad_copy" >/dev/null 2>&1; then
+		s_bad=$((s_bad + 1)); problems+=("the schema check accepted drawStyle \"lines\" (not a Grafana value)")
+	else
+		s_ok=$((s_ok + 1)); echo "negative control: drawStyle \"lines\" is rejected"
+	fi
+	rm -f "$bad_copy"
+fi
+passed=$((passed + s_ok)); failed=$((failed + s_bad))
+
+# 5. packaging: META.json agrees with the control file, and the release
 # tarball (make dist) builds and passes the unit and regression suites when
 # unpacked elsewhere.  Needs a git checkout; from a tarball it is skipped.
 ig_log "release tarball (make dist)"
@@ -126,7 +160,7 @@ fi
 passed=$((passed + d_ok)); failed=$((failed + d_bad))
 
 echo
-echo "unit: $u_total checks, $u_bad failed; regression: $r_ok ok, $r_bad failed; TAP: $t_total tests, $t_bad failed; packaging: $d_ok ok, $d_bad failed"
+echo "unit: $u_total checks, $u_bad failed; regression: $r_ok ok, $r_bad failed; TAP: $t_total tests, $t_bad failed; dashboard schema: $s_ok ok, $s_bad failed; packaging: $d_ok ok, $d_bad failed"
 for p in "${problems[@]}"; do echo "problem: $p"; done
 if [ ${#problems[@]} -gt 0 ] && [ "$failed" -eq 0 ]; then
 	failed=${#problems[@]}

@@ -149,9 +149,16 @@ sub grafana_expand
 	my ($sql, $r) = @_;
 
 	# frontend: template variables ($var, ${var}, [[var]])
+	# (a multi-value variable is an array: ${var:sqlstring} quotes each value
+	# as an SQL string and joins them with commas, Grafana's "sqlstring" format)
 	foreach my $var (keys %{ $r->{vars} })
 	{
-		$sql =~ s/\$\{\Q$var\E\}|\$\Q$var\E\b|\[\[\Q$var\E\]\]/$r->{vars}{$var}/g;
+		my $v = $r->{vars}{$var};
+		my @v = ref $v ? @$v : ($v);
+		my $quoted = join(',', map { "'" . s/'/''/gr . "'" } @v);
+		$sql =~ s/\$\{\Q$var\E:sqlstring\}/$quoted/g;
+		my $plain = join(',', @v);
+		$sql =~ s/\$\{\Q$var\E\}|\$\Q$var\E\b|\[\[\Q$var\E\]\]/$plain/g;
 	}
 
 	# backend, sqleng.Interpolate
@@ -284,6 +291,8 @@ sub grafana_expand
 		'floor((c)/3600)*3600 AS "time" c >= 1500376552001000000 AND c <= 1500376552002000000',
 		'macro: $__unixEpochGroupAlias, $__unixEpochNanoFilter');
 	is(rfc3339nano(1500376552000), '2017-07-18T11:15:52Z', 'RFC3339Nano drops a zero fraction');
+	is(grafana_expand('IN (${m:sqlstring}) $m', { %$r, vars => { m => [ 'a', "o'k" ] } }),
+		"IN ('a','o''k') a,o'k", 'variable: ${var:sqlstring} quotes each value');
 	ok(!defined eval { grafana_expand('$__nosuchmacro(x)', $r) }, 'an unknown macro is an error');
 	ok(!defined eval { grafana_expand('WHERE x = $novar', $r) }, 'an unknown variable is an error');
 }
@@ -427,6 +436,20 @@ $node->safe_psql('postgres', q{
 				   ('statements_per_second', 40), ('database_size_bytes:postgres', 7000000),
 				   ('disk_used_pct:data:data_directory', 40), ('cpu_percent', 20),
 				   ('memory_percent', 50), ('replication_lag', 2)) m(metric, value);
+	-- pg_stat_database's counters as the snapshot records them per database
+	-- (db_<counter>:<database>), 30 snapshots a second apart two hours ago,
+	-- growing by a known step a second (a rate needs two adjacent snapshots)
+	INSERT INTO infraguard.metric_history (taken_at, snapshot_id, metric, value)
+	SELECT date_trunc('minute', now()) - interval '2 hours' + i * interval '1 second', 0,
+		   'db_' || c.counter || ':postgres', c.base + i * c.step
+	  FROM generate_series(1, 30) i,
+		   (VALUES ('xact_commit', 1e6, 1), ('xact_rollback', 1e4, 0.5), ('tup_returned', 1e8, 100),
+				   ('tup_fetched', 1e7, 10), ('blks_hit', 1e8, 100), ('blks_read', 1e6, 1),
+				   ('temp_files', 100, 0), ('temp_bytes', 1e9, 10000), ('deadlocks', 3, 0),
+				   ('conflicts', 0, 0)) c(counter, base, step);
+	-- the snapshots of those times (the dashboard's time axis is the snapshots')
+	INSERT INTO infraguard.snapshots (taken_at, source)
+	SELECT DISTINCT taken_at, 'manual' FROM infraguard.metric_history WHERE snapshot_id = 0;
 	INSERT INTO infraguard.table_history
 		(taken_at, snapshot_id, relid, schema_name, table_name, total_bytes, table_bytes, index_bytes,
 		 live_tuples, dead_tuples, inserts, updates, deletes, seq_scans, idx_scans)
@@ -454,6 +477,10 @@ ok($node->poll_query_until('postgres',
 my $to_ms = int(time() * 1000);
 my $from_ms = $to_ms - 6 * 3600 * 1000;
 my $connstr = $node->connstr('postgres') . ' user=grafana';
+# the dashboard's variables: the datasource, and three recorded metrics for
+# the "Any recorded metric" panel (a multi-value variable)
+my %test_vars = ($ds_var_name => $ds_uid // 'infraguard',
+	metric => [ 'cpu_percent', 'wal_bytes', 'connections:active' ]);
 
 # RFC 4180 as psql --csv writes it: NULL is an empty unquoted field
 sub parse_csv
@@ -508,7 +535,7 @@ sub check_target
 		$interval_ms = $min if $min > $interval_ms;
 	}
 	my %r = (from_ms => $from_ms, to_ms => $to_ms, interval_ms => $interval_ms,
-		vars => { $ds_var_name => $ds_uid // 'infraguard' });
+		vars => { %test_vars });
 	my $sql = eval { grafana_expand($target->{rawSql} // '', \%r) };
 	return ("macro expansion: $@") unless defined $sql;
 	return ('empty rawSql') if $sql !~ /\S/;
@@ -588,11 +615,177 @@ foreach my $a (@anno)
 	# an annotation query is a table with time (and timeend), text and tags
 	my ($error, $cols) = run_as_grafana(grafana_expand($a->{target}{rawSql},
 			{ from_ms => $from_ms, to_ms => $to_ms, interval_ms => 20000,
-			  vars => { $ds_var_name => $ds_uid // 'infraguard' } }));
+			  vars => { %test_vars } }));
 	push @problems, "annotation columns: @{ $cols || [] }"
 	  unless $cols && grep({ $_ eq 'time' } @$cols) && grep({ $_ eq 'text' } @$cols);
 	ok(!@problems, "annotation \"$a->{name}\": query runs as pg_monitor and returns alerts")
 	  or diag(join("\n", @problems));
+}
+
+# ---------------------------------------------------------------------------
+# The dashboard's variable queries run as pg_monitor, and "metric" lists
+# every recorded name
+# ---------------------------------------------------------------------------
+foreach my $v (grep { $_->{type} eq 'query' } @{ $dashboard->{templating}{list} })
+{
+	my ($error, $cols, $rows) = run_as_grafana(grafana_expand($v->{query},
+			{ from_ms => $from_ms, to_ms => $to_ms, interval_ms => 20000, vars => { %test_vars } }));
+	my @got = map { $_->[0] } @{ $rows || [] };
+	my @want = split /\n/, $node->safe_psql('postgres', qq{
+		SELECT DISTINCT metric FROM infraguard.metric_history
+		 WHERE taken_at BETWEEN to_timestamp($from_ms / 1000.0) AND to_timestamp($to_ms / 1000.0) ORDER BY 1});
+	ok(!$error && "@got" eq "@want", "variable \"$v->{name}\": its query lists every recorded metric")
+	  or diag($error // "got @got\nwant @want");
+}
+
+# ---------------------------------------------------------------------------
+# Nothing drawn that is not there, and levels from infraguard.thresholds
+# ---------------------------------------------------------------------------
+my @series_panels = grep { $_->{type} eq 'timeseries' } @query_panels;
+# a line across a NULL would join two points over time without data
+my @spanning = map { $_->{title} } grep {
+	my $c = $_->{fieldConfig}{defaults}{custom} || {};
+	!defined $c->{spanNulls} || $c->{spanNulls} ne '0' || ($c->{insertNulls} // 0) ne '0'
+} @series_panels;
+is_deeply(\@spanning, [], 'no time series joins points across NULLs (spanNulls false)');
+# levels come from the table, never from the JSON
+my @hard_coded = map { $_->{title} } grep {
+	my $f = $_->{fieldConfig};
+	(grep { defined $_->{value} } @{ $f->{defaults}{thresholds}{steps} || [] })
+	  || ($f->{defaults}{custom}{thresholdsStyle}{mode} // 'off') ne 'off'
+} @series_panels;
+is_deeply(\@hard_coded, [], 'no time series has a level written in the JSON');
+# every time series reads the history through metric_series()
+my @raw_history = map { $_->{title} } grep {
+	my $p = $_;
+	grep { $_->{rawSql} !~ /infraguard\.metric_series\(/ } @{ $p->{targets} }
+} @series_panels;
+is_deeply(\@raw_history, [], 'every time series reads infraguard.metric_series()');
+# a panel of one check's own metric draws that check's levels
+my %has_levels = map { $_ => 1 } split /\n/,
+  $node->safe_psql('postgres', 'SELECT metric FROM infraguard.thresholds');
+my @no_levels;
+foreach my $p (@series_panels)
+{
+	foreach my $t (@{ $p->{targets} })
+	{
+		# (a panel of several checks, like Longest waits, leaves levels to the Health checks table)
+		my @called = $t->{rawSql} =~ /metric_series\('([^']+)'/g;
+		next unless @called == 1;
+		my @single = grep { $has_levels{$_} } map { s/\\//gr } @called;
+		push @no_levels, "$p->{title} ($_)"
+		  foreach grep { my $m = $_; $t->{rawSql} !~ /levels_of => '\Q$m\E'/ } @single;
+	}
+}
+is_deeply(\@no_levels, [], 'a panel of a single check\'s metric draws its levels (levels_of)');
+
+my %range = (from_ms => $from_ms, to_ms => $to_ms, interval_ms => 20000, vars => { %test_vars });
+sub panel_rows
+{
+	my ($title) = @_;
+	my ($p) = grep { $_->{title} eq $title } @query_panels;
+	return () unless $p;
+	my ($error, $cols, $rows) = run_as_grafana(grafana_expand($p->{targets}[0]{rawSql}, \%range));
+	die "panel \"$title\": $error" if $error;
+	my %c;
+	@c{@$cols} = (0 .. $#$cols);
+	return map { { time => $_->[ $c{time} ], metric => $_->[ $c{metric} ], value => $_->[ $c{value} ] } } @$rows;
+}
+
+# connections: every state at every time, 0 rather than missing (the
+# fixture's "idle in transaction" is recorded only in the synthetic hours;
+# the worker's snapshots have no row for it)
+{
+	my @rows = panel_rows('Connections by state');
+	my (%states, %per_time);
+	foreach my $r (@rows) { $states{ $r->{metric} } = 1; $per_time{ $r->{time} }{ $r->{metric} } = $r->{value}; }
+	my @incomplete = grep { scalar(keys %{ $per_time{$_} }) != scalar(keys %states) } sort keys %per_time;
+	is_deeply(\@incomplete, [], 'Connections by state: every state has a row at every time (' . join(', ', sort keys %states) . ')');
+	my $zeros = grep { defined $_->{value} && $_->{value} eq '0' && $_->{metric} eq 'idle in transaction' } @rows;
+	cmp_ok($zeros, '>', 0, 'Connections by state: a state without sessions is drawn at 0');
+	my $gaps = grep { $_->{value} eq '' } @rows;
+	cmp_ok($gaps, '>', 0, 'Connections by state: NULL across the gaps between the fixture\'s snapshots');
+}
+# replication lag: not measured on the worker's snapshots (no standby), so
+# NULL there, never 0
+{
+	my @rows = grep { $_->{metric} eq 'replication lag' } panel_rows('Replication lag');
+	my $recent = $to_ms / 1000 - 120;
+	my @invented = grep { $_->{time} > $recent && $_->{value} ne '' } @rows;
+	is_deeply(\@invented, [], 'Replication lag: no value where none was measured (the last two minutes)');
+	cmp_ok(scalar(grep { $_->{value} ne '' } @rows), '>', 0, 'Replication lag: the synthetic hours are drawn');
+}
+# the storage level the fixture set (0.0001 %) is the line drawn, and moves
+{
+	my @levels = grep { $_->{metric} eq 'warning level' } panel_rows('Disk used per file system');
+	ok(@levels && !grep({ $_->{value} != 0.0001 } @levels),
+		'Disk used per file system: the warning line is infraguard.thresholds\' 0.0001 %');
+	$node->safe_psql('postgres', "SELECT infraguard.set_threshold('storage_used_percent', 42, 100, hold => '0')");
+	@levels = grep { $_->{metric} eq 'warning level' } panel_rows('Disk used per file system');
+	ok(@levels && !grep({ $_->{value} != 42 } @levels), 'set_threshold() moves the warning line to 42 %');
+	$node->safe_psql('postgres', "SELECT infraguard.disable_threshold('storage_used_percent')");
+	is(scalar(grep { $_->{metric} =~ /level$/ } panel_rows('Disk used per file system')), 0,
+		'a disabled check draws no level line');
+	$node->safe_psql('postgres', "SELECT infraguard.enable_threshold('storage_used_percent')");
+}
+
+# counters become rates per second between adjacent snapshots (1 commit, 0.5
+# rollback, 10 kB of temporary files a second), and none across the gaps
+# around them
+{
+	my @tps = panel_rows('Transactions per second');
+	my @commit = grep { $_->{metric} eq 'postgres commit' && $_->{value} ne '' } @tps;
+	my @rollback = grep { $_->{metric} eq 'postgres rollback' && $_->{value} ne '' } @tps;
+	ok(@commit && !grep({ abs($_->{value} - 1) > 1e-9 } @commit),
+		'Transactions per second: 1 commit a second') or diag(join(' ', map { $_->{value} } @commit));
+	ok(@rollback && !grep({ abs($_->{value} - 0.5) > 1e-9 } @rollback), 'Transactions per second: 0.5 rollback a second');
+	my @temp = grep { $_->{metric} eq 'postgres' && $_->{value} ne '' } panel_rows('Temporary files written per second');
+	ok(@temp && !grep({ abs($_->{value} - 10000) > 1e-6 } @temp), 'Temporary files written per second: 10 kB/s');
+	cmp_ok(scalar(@commit), '<=', 2, 'Transactions per second: rates only in the minute or two of the adjacent snapshots');
+	# the worker's own snapshots a second apart: WAL rates, never negative
+	my @wal = grep { $_->{value} ne '' } panel_rows('WAL written per second');
+	ok(@wal && !grep({ $_->{value} < 0 } @wal), 'WAL written per second: rates from the worker\'s snapshots, none negative');
+}
+
+# ---------------------------------------------------------------------------
+# Every metric the worker records is reachable from the dashboard: named by a
+# panel's metric_series() pattern or a string in its SQL, or listed here as
+# drawn only by the "Any recorded metric" panel.  A new metric joins with a
+# panel, or with one line in %generic_only (a LIKE pattern and why).
+# ---------------------------------------------------------------------------
+my %generic_only = (
+	'cpu\_window\_seconds' => 'the window cpu_percent covers (the snapshot interval)',
+	'query\_time\_p95' => 'the check behind the p95 line of Statement latency',
+	'storage\_used\_percent' => 'the fullest file system of Disk used per file system',
+	'disk\_used\_bytes:%' => 'used bytes per file system; Disk used per file system draws them as %',
+	'disk\_total\_bytes:%' => 'file system sizes',
+);
+{
+	my ($generic) = grep { ($_->{targets}[0]{rawSql} // '') =~ /\$\{metric:sqlstring\}/ } @series_panels;
+	ok($generic, 'the "Any recorded metric" panel exists');
+	my @strings;
+	foreach my $p (@query_panels)
+	{
+		push @strings, map { s/''/'/gr } $_->{rawSql} =~ /'((?:[^']|'')*)'/g foreach @{ $p->{targets} };
+	}
+	@strings = grep { /[a-z]/ && $_ ne '%' } @strings;
+	push @strings, keys %generic_only;
+	my $patterns = join(',', map { "'" . s/'/''/gr . "'" } @strings);
+	my @unreachable = split /\n/, $node->safe_psql('postgres', qq{
+		SELECT DISTINCT m.metric FROM infraguard.metric_history m
+		 WHERE NOT EXISTS (SELECT 1 FROM unnest(ARRAY[$patterns]::text[]) p WHERE m.metric LIKE p)
+		 ORDER BY 1});
+	my $recorded = $node->safe_psql('postgres', 'SELECT count(DISTINCT metric) FROM infraguard.metric_history');
+	cmp_ok($recorded, '>=', 20, "the fixture's history has the worker's metrics ($recorded names)");
+	is_deeply(\@unreachable, [], 'every recorded metric is drawn by a panel or listed as generic-only');
+}
+
+# the README's panel query is a panel's query, which this test runs
+{
+	my @readme_sql = grep { /\$__/ } slurp_file("$top/grafana/README.md") =~ /```sql\n(.*?)\n```/sg;
+	my %panel_sql = map { ($_->{rawSql} => 1) } map { @{ $_->{targets} } } @query_panels;
+	cmp_ok(scalar @readme_sql, '>=', 1, 'grafana/README.md shows a panel query');
+	is_deeply([ grep { !$panel_sql{$_} } @readme_sql ], [], 'every panel query in grafana/README.md is the dashboard\'s');
 }
 
 $node->stop;
