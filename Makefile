@@ -17,6 +17,7 @@ OBJS = \
 	src/core/ig_procfs.o \
 	src/core/ig_threshold.o \
 	src/core/ig_waits.o \
+	src/collector.o \
 	src/diag_disk.o \
 	src/diag_relsize.o \
 	src/diag_system.o \
@@ -62,6 +63,8 @@ SQL_SRC = \
 	src/sql/report.sql \
 	src/sql/prometheus.sql \
 	src/sql/grafana.sql \
+	src/sql/whole_server.sql \
+	src/sql/standby.sql \
 	src/sql/wait_sampling.sql
 
 UPGRADE_0_2 = \
@@ -76,7 +79,7 @@ DATA_built = $(EXTENSION)--0.1--0.2.sql
 REGRESS = 00_setup metric_catalog version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
-	suggestions prometheus grafana wait_sampling
+	suggestions prometheus grafana whole_server wait_sampling
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

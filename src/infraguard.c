@@ -36,6 +36,10 @@ bool		infraguard_enabled = true;
 char	   *infraguard_database = NULL;
 int			infraguard_snapshot_interval = 60;
 int			infraguard_alert_log_level = WARNING;
+char	   *infraguard_databases = NULL;
+int			infraguard_collectors = 1;
+int			infraguard_database_timeout = 10000;
+int			infraguard_collector_test_delay = 0;
 static int	infraguard_retention = 30 * 24 * 60;
 static int	infraguard_top_statements = 50;
 static int	infraguard_relation_refresh_batch = 500;
@@ -149,6 +153,40 @@ _PG_init(void)
 							7 * 24 * 60 * 60, 0, 3650 * 24 * 60 * 60,
 							PGC_USERSET,
 							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	/* the whole server: which databases the worker reads, and how (collector.c) */
+	DefineCustomStringVariable("infraguard.databases",
+							   "Databases the background worker reads besides its own.",
+							   "'*' is every database that accepts connections (templates excluded); a comma-separated list names them; '!name' leaves one out; '' reads only infraguard.database.",
+							   &infraguard_databases,
+							   "*",
+							   PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("infraguard.collectors",
+							"Per-database collectors the worker runs at once.",
+							"Each takes a max_worker_processes slot while it runs.",
+							&infraguard_collectors,
+							1, 1, 64,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("infraguard.database_timeout",
+							"Time limit of the worker's reading of one other database.",
+							"The collector's statement_timeout; a database that takes longer is skipped in that snapshot.",
+							&infraguard_database_timeout,
+							10000, 100, 10 * 60 * 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("infraguard.collector_test_delay",
+							"Keeps each collector connected this long before it reads (for tests only).",
+							NULL,
+							&infraguard_collector_test_delay,
+							0, 0, 10 * 60 * 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							NULL, NULL, NULL);
 
 	/* shared memory sizes and the worker's database are fixed at start */

@@ -72,4 +72,25 @@ extern Size ig_worker_shmem_size(void);
 extern void ig_worker_shmem_init(void);
 extern void ig_worker_register(void);
 
+/* collector.c: the worker's per-database collectors */
+extern char *infraguard_databases;
+extern int	infraguard_collectors;
+extern int	infraguard_database_timeout;
+extern int	infraguard_collector_test_delay;
+
+typedef struct IgCollectTarget
+{
+	Oid			dboid;
+	char		name[NAMEDATALEN];
+} IgCollectTarget;
+
+typedef struct IgCollectQuery
+{
+	char	   *kind;
+	char	   *query;
+} IgCollectQuery;
+
+extern char *ig_collect_databases(const IgCollectTarget *targets, int ntargets,
+								  const IgCollectQuery *queries, int nqueries);
+
 #endif							/* INFRAGUARD_INFRAGUARD_H */

@@ -11,6 +11,12 @@
  * standby it writes nothing: it evaluates the readings by the same alert
  * rules (ig_alert_step) in its own memory and logs the transitions.
  *
+ * Before the snapshot, the other watched databases (infraguard.databases)
+ * are read by short-lived collectors, one at a time by default
+ * (src/collector.c); their findings are stored before snapshot_cycle() so
+ * that its alerts judge them, and their tables and indexes are recorded in
+ * the same snapshot after it (src/sql/whole_server.sql).
+ *
  * Alerting survives failing history: when recording fails (disk full, a
  * renamed column, a lock timeout) the alerts are still evaluated, and the
  * failure is logged once, not every cycle, with one more line when
@@ -152,6 +158,9 @@ static FailureReport alerts_report = {
 /* set while the extension is missing, so that it is logged once */
 static bool extension_missing = false;
 static char refused_version[NAMEDATALEN];	/* "" = not installed */
+
+/* databases refusing connections, already logged ("name\n" each) */
+static char *refused_databases = NULL;
 
 /*
  * Register the worker; called from _PG_init under shared_preload_libraries.
@@ -512,23 +521,126 @@ report_outcome(FailureReport *r, const char *error)
 }
 
 /*
+ * The other watched databases (infraguard.databases), read by collectors
+ * (src/collector.c) with the queries of infraguard_internal.collector_queries().
+ * Returns their findings as a JSON object {"db": {"kind": json}}, or NULL
+ * when there is no other database or none could be read.  A database that
+ * does not accept connections is logged once, when it is first seen so.
+ */
+static char *
+collect_other_databases(void)
+{
+	IgCollectTarget *targets;
+	IgCollectQuery *queries;
+	int			ntargets;
+	int			nqueries;
+	uint64		i;
+	StringInfoData refused;
+
+	if (SPI_execute("SELECT database_name, database_oid, watched, reason "
+					"FROM infraguard.watched_databases() "
+					"WHERE database_name <> current_database() AND reason LIKE 'does not accept%' "
+					"   OR (watched AND database_name <> current_database())",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list the databases to read");
+	targets = palloc0(sizeof(IgCollectTarget) * Max(SPI_processed, 1));
+	ntargets = 0;
+	initStringInfo(&refused);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *name = SPI_getvalue(tup, desc, 1);
+		bool		isnull;
+		bool		watched = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
+
+		if (!watched)
+		{
+			/* "name\n" entries: logged once, until it accepts them again */
+			char	   *entry = psprintf("%s\n", name);
+
+			appendStringInfoString(&refused, entry);
+			if (refused_databases == NULL || strstr(refused_databases, entry) == NULL)
+				ereport(LOG,
+						(errmsg("infraguard worker skips database \"%s\": it does not accept connections (datallowconn = false)",
+								name),
+						 errdetail("It is read again once it accepts connections; this is logged once.")));
+			continue;
+		}
+		targets[ntargets].dboid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		strlcpy(targets[ntargets].name, name, NAMEDATALEN);
+		ntargets++;
+	}
+	if (refused_databases != NULL)
+		pfree(refused_databases);
+	refused_databases = MemoryContextStrdup(TopMemoryContext, refused.data);
+	if (ntargets == 0)
+		return NULL;
+
+	if (SPI_execute("SELECT kind, query FROM infraguard_internal.collector_queries()", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the collectors' queries");
+	nqueries = (int) SPI_processed;
+	queries = palloc0(sizeof(IgCollectQuery) * Max(nqueries, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		queries[i].kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		queries[i].query = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		if (queries[i].kind == NULL || queries[i].query == NULL)
+			elog(ERROR, "infraguard_internal.collector_queries() returned a NULL");
+	}
+	return ig_collect_databases(targets, ntargets, queries, nqueries);
+}
+
+/*
  * On a primary: the snapshot cycle, with its failures reported once and
- * the alerts evaluated in memory when they cannot be stored.
+ * the alerts evaluated in memory when they cannot be stored.  collected:
+ * the other databases' findings (collect_other_databases()), stored before
+ * the snapshot so that its alerts judge them, and recorded in its history.
  */
 static void
-primary_cycle(void)
+primary_cycle(const char *collected, double collect_ms)
 {
 	char	   *history_error;
 	char	   *alerts_error;
 	char	   *readings;
+	Datum		snapshot_id;
+	bool		no_snapshot;
+	Oid			argtypes[3] = {INT8OID, JSONBOID, FLOAT8OID};
+	Datum		args[3];
+	char		nulls[3] = {' ', ' ', ' '};
 
-	if (SPI_execute("SELECT history_error, alerts_error, readings::text "
+	if (collected != NULL)
+	{
+		/* parsed once, for both calls (a few MB with thousands of tables) */
+		args[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(collected));
+		if (SPI_execute_with_args("SELECT infraguard_internal.store_database_findings($1)",
+								  1, &argtypes[1], &args[1], &nulls[1], false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not store the other databases' findings");
+	}
+	else if (SPI_execute("SELECT infraguard_internal.store_database_findings(NULL)", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not store the other databases' findings");
+
+	if (SPI_execute("SELECT history_error, alerts_error, readings::text, snapshot_id "
 					"FROM infraguard_internal.snapshot_cycle('worker')", false, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "could not run the snapshot cycle");
 	history_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	alerts_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	readings = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	snapshot_id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &no_snapshot);
+
+	/* the other databases' tables and indexes, in the same snapshot */
+	if (collected != NULL && !no_snapshot)
+	{
+		args[0] = snapshot_id;
+		args[2] = Float8GetDatum(collect_ms);
+		if (SPI_execute_with_args("SELECT error FROM infraguard_internal.record_database_history($1, $2, $3)",
+								  3, argtypes, args, nulls, false, 1) != SPI_OK_SELECT ||
+			SPI_processed != 1)
+			elog(ERROR, "could not record the other databases' history");
+		if (history_error == NULL)
+			history_error = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	}
 
 	report_outcome(&history_report, history_error);
 	report_outcome(&alerts_report, alerts_error);
@@ -575,16 +687,32 @@ run_cycle(void)
 	/*
 	 * statement_timeout is armed by the protocol loop of ordinary backends
 	 * (start_xact_command), which SPI in a background worker never runs:
-	 * arm it ourselves, for the whole cycle.
+	 * we arm it ourselves, below, for the whole snapshot.
 	 */
-	enable_timeout_after(STATEMENT_TIMEOUT, timeout_s * 1000);
-
 	if (extension_present())
 	{
 		if (RecoveryInProgress())
+		{
+			enable_timeout_after(STATEMENT_TIMEOUT, timeout_s * 1000);
 			evaluate_in_memory(NULL, true);
+		}
 		else
-			primary_cycle();
+		{
+			char	   *collected = NULL;
+			TimestampTz started = GetCurrentTimestamp();
+
+			/*
+			 * The other databases first, before the timeout is armed: each
+			 * is bounded by infraguard.database_timeout on its own (in the
+			 * collector, and here by a deadline), so that their number does
+			 * not eat the snapshot's time.
+			 */
+			if (infraguard_databases != NULL && infraguard_databases[0] != '\0')
+				collected = collect_other_databases();
+			enable_timeout_after(STATEMENT_TIMEOUT, timeout_s * 1000);
+			primary_cycle(collected,
+						  (double) TimestampDifferenceMilliseconds(started, GetCurrentTimestamp()));
+		}
 		did_work = true;
 	}
 

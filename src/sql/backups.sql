@@ -50,6 +50,13 @@ AS $$
 DECLARE
 	id bigint;
 BEGIN
+	/* infraguard_internal.require_primary()'s check, inline: the backup writer has no USAGE on that schema */
+	IF pg_is_in_recovery() THEN
+		RAISE EXCEPTION 'infraguard.record_backup() cannot run on a standby'
+			USING ERRCODE = 'read_only_sql_transaction',
+				  DETAIL = 'This server is a hot standby: it is read-only, and its infraguard tables are the primary''s, replicated.',
+				  HINT = 'Run this on the primary; the standby receives the change by replication.';
+	END IF;
 	IF kind IS NULL OR kind NOT IN ('pg_dump', 'pg_basebackup', 'pgbackrest', 'barman', 'wal-g',
 									'snapshot', 'other') THEN
 		RAISE EXCEPTION 'invalid backup kind "%"', coalesce(kind, 'NULL')

@@ -535,18 +535,18 @@ BEGIN
 	  CROSS JOIN LATERAL (
 			SELECT h.schema_name, h.table_name, h.total_bytes, h.taken_at
 			  FROM infraguard.table_history h
-			 WHERE h.relid = s.relid
+			 WHERE h.relid = s.relid AND h.database_name = current_database()
 			 ORDER BY h.taken_at DESC LIMIT 1) l
 	  CROSS JOIN LATERAL (
 			SELECT c.total_bytes, c.taken_at
 			  FROM ((SELECT h.total_bytes, h.taken_at, 0 AS preference
 					   FROM infraguard.table_history h
-					  WHERE h.relid = s.relid AND h.taken_at <= window_start
+					  WHERE h.relid = s.relid AND h.database_name = current_database() AND h.taken_at <= window_start
 					  ORDER BY h.taken_at DESC LIMIT 1)
 					UNION ALL
 					(SELECT h.total_bytes, h.taken_at, 1
 					   FROM infraguard.table_history h
-					  WHERE h.relid = s.relid AND h.taken_at > window_start
+					  WHERE h.relid = s.relid AND h.database_name = current_database() AND h.taken_at > window_start
 					  ORDER BY h.taken_at LIMIT 1)) c
 			 ORDER BY c.preference LIMIT 1) f
 	 ORDER BY l.total_bytes - f.total_bytes DESC, l.schema_name, l.table_name;

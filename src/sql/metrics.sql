@@ -24,6 +24,12 @@ DECLARE
 	rel text;
 	p95 float8;
 	p95_at timestamptz;
+	found_here boolean;
+	other_db text;
+	n_other bigint;
+	stale_after interval := greatest(3 * coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
+												   interval '1 minute'),
+									 interval '5 minutes');
 	/* each metric's unit is the registry's (src/sql/metric_catalog.sql) */
 	units constant jsonb := (SELECT jsonb_object_agg(c.metric, c.unit) FROM infraguard.metric_catalog c);
 BEGIN
@@ -76,26 +82,48 @@ BEGIN
 	action := NULL;
 
 	/*
-	 * Dead tuples: the worst table of at least 10,000 rows in this database.
-	 * Smaller tables are cheap to vacuum and their ratios swing wildly.
+	 * Dead tuples: the worst table of at least 10,000 rows in this database,
+	 * and in the other databases as the worker's collectors last found them
+	 * (infraguard.databases; findings older than three intervals are stale:
+	 * that database could not be read lately).  Smaller tables are cheap to
+	 * vacuum and their ratios swing wildly.  One query of one row type: r
+	 * must keep its types from call to call (plpgsql caches the plans that
+	 * read its fields).
 	 */
-	SELECT s.schemaname, s.relname, s.n_live_tup, s.n_dead_tup,
-		   100.0 * s.n_dead_tup / (s.n_live_tup + s.n_dead_tup) AS pct,
-		   coalesce((SELECT o.option_value::boolean FROM pg_class c, pg_options_to_table(c.reloptions) o
-					  WHERE c.oid = s.relid AND o.option_name = 'autovacuum_enabled'), true) AS table_autovacuum,
-		   greatest(s.last_autovacuum, s.last_vacuum) AS vacuumed_at
+	SELECT count(*) INTO n_other
+	  FROM infraguard.database_findings f
+	 WHERE f.finding = 'dead_tuples' AND f.database_name <> current_database()
+	   AND f.collected_at > now() - stale_after;
+	SELECT w.*
 	  INTO r
-	  FROM pg_stat_user_tables s
-	 WHERE s.n_live_tup + s.n_dead_tup >= 10000
-	 ORDER BY pct DESC, s.n_dead_tup DESC
+	  FROM (SELECT NULL::text AS datname, s.schemaname::text, s.relname::text, s.n_live_tup, s.n_dead_tup,
+				   (100.0 * s.n_dead_tup / (s.n_live_tup + s.n_dead_tup))::float8 AS pct,
+				   coalesce((SELECT o.option_value::boolean FROM pg_class c, pg_options_to_table(c.reloptions) o
+							  WHERE c.oid = s.relid AND o.option_name = 'autovacuum_enabled'), true) AS table_autovacuum,
+				   greatest(s.last_autovacuum, s.last_vacuum) AS vacuumed_at
+			  FROM pg_stat_user_tables s
+			 WHERE s.n_live_tup + s.n_dead_tup >= 10000
+			UNION ALL
+			SELECT f.database_name, x.*
+			  FROM infraguard.database_findings f
+			 CROSS JOIN LATERAL jsonb_to_record(f.data) AS x(schemaname text, relname text, n_live_tup bigint,
+															  n_dead_tup bigint, pct float8, table_autovacuum boolean,
+															  vacuumed_at timestamptz)
+			 WHERE f.finding = 'dead_tuples' AND jsonb_typeof(f.data) = 'object'
+			   AND f.database_name <> current_database()
+			   AND f.collected_at > now() - stale_after) w
+	 ORDER BY w.pct DESC, w.n_dead_tup DESC, w.datname NULLS FIRST
 	 LIMIT 1;
+	found_here := FOUND;
+	other_db := CASE WHEN found_here THEN r.datname END;
 	metric := 'dead_tuple_ratio';
 	unit := units ->> metric;
-	IF FOUND THEN
+	IF found_here THEN
 		value := round(r.pct::numeric, 2);
 		rel := format('%I.%I', r.schemaname, r.relname);
-		detail := format('%s: %s dead of %s tuples in database %s%s', rel,
-						 r.n_dead_tup, r.n_live_tup + r.n_dead_tup, quote_ident(current_database()),
+		detail := format('%s: %s dead of %s tuples in database %s%s',
+						 CASE WHEN other_db IS NULL THEN rel ELSE quote_ident(other_db) || '.' || rel END,
+						 r.n_dead_tup, r.n_live_tup + r.n_dead_tup, quote_ident(coalesce(other_db, current_database())),
 						 CASE WHEN NOT r.table_autovacuum THEN '; autovacuum is disabled on this table (autovacuum_enabled = off)'
 							  WHEN current_setting('autovacuum') = 'off' THEN '; autovacuum is off on this server'
 							  ELSE coalesce('; last vacuumed at ' || date_trunc('second', r.vacuumed_at), '; never vacuumed') END);
@@ -108,10 +136,15 @@ BEGIN
 			ELSE
 				format('VACUUM (ANALYZE) %1$s; if dead rows stay, something holds back the xmin horizon (SELECT * FROM infraguard.long_running(''1 minute''); SELECT * FROM infraguard.replication_slots();); if autovacuum is only late, lower its threshold for the table: ALTER TABLE %1$s SET (autovacuum_vacuum_scale_factor = 0.05);', rel)
 		END;
+		/* a table of another database: its statements run there */
+		IF other_db IS NOT NULL THEN
+			action := format('In database %s (psql -d %s): %s', quote_ident(other_db), quote_ident(other_db), action);
+		END IF;
 	ELSE
 		value := NULL;
-		detail := format('no table in database %s has 10000 rows or more (smaller tables are not judged); known once one has',
-						 quote_ident(current_database()));
+		detail := format('no table in database %s%s has 10000 rows or more (smaller tables are not judged); known once one has',
+						 quote_ident(current_database()),
+						 CASE WHEN n_other > 0 THEN format(' nor in the %s other databases read lately', n_other) ELSE '' END);
 	END IF;
 	RETURN NEXT;
 	action := NULL;

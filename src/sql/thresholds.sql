@@ -130,6 +130,7 @@ AS $$
 DECLARE
 	t infraguard.thresholds := infraguard_internal.known_threshold(metric);
 BEGIN
+	PERFORM infraguard_internal.require_primary('infraguard.set_threshold()');
 	IF warning IS NULL OR critical IS NULL THEN
 		RAISE EXCEPTION 'warning and critical must not be NULL'
 			USING ERRCODE = 'null_value_not_allowed',
@@ -182,6 +183,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM infraguard_internal.require_primary('infraguard.enable_threshold()');
 	UPDATE infraguard.thresholds th SET enabled = true
 	 WHERE th.metric = (infraguard_internal.known_threshold(enable_threshold.metric)).metric;
 END;
@@ -195,6 +197,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM infraguard_internal.require_primary('infraguard.disable_threshold()');
 	UPDATE infraguard.thresholds th SET enabled = false
 	 WHERE th.metric = (infraguard_internal.known_threshold(disable_threshold.metric)).metric;
 END;

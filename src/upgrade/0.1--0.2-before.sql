@@ -290,6 +290,59 @@ ALTER FUNCTION infraguard.report_size_chart(timestamptz, timestamptz) SET SCHEMA
 ALTER FUNCTION infraguard.report_charts(timestamptz, timestamptz) SET SCHEMA infraguard_internal;
 
 /*
+ * The whole server (issue 11): the worker also reads every other database
+ * through short-lived collectors (src/collector.c) and records their tables
+ * and indexes here, named by database.  Rows recorded before (0.1, or the
+ * worker's own database) are the extension's database's: the default.
+ * Relation oids repeat across databases, so every reader filters by name.
+ */
+ALTER TABLE infraguard.table_history
+	ADD COLUMN IF NOT EXISTS database_name text NOT NULL DEFAULT current_database();
+ALTER TABLE infraguard.index_history
+	ADD COLUMN IF NOT EXISTS database_name text NOT NULL DEFAULT current_database();
+COMMENT ON COLUMN infraguard.table_history.database_name IS
+	'Database of the table (the extension''s own database for rows recorded by 0.1)';
+COMMENT ON COLUMN infraguard.index_history.database_name IS
+	'Database of the index (the extension''s own database for rows recorded by 0.1)';
+
+/*
+ * What the last collector of each other database found (the worst table by
+ * dead tuples, ...): small, one row per database and finding, read by
+ * current_metrics() so that health() and the alerts judge the whole server.
+ */
+CREATE TABLE infraguard.database_findings (
+	database_name	text NOT NULL,
+	finding			text NOT NULL,
+	data			jsonb,
+	collected_at	timestamptz NOT NULL,
+	PRIMARY KEY (database_name, finding)
+);
+COMMENT ON TABLE infraguard.database_findings IS
+	'Per other database, the last findings of the worker''s collector (see watched_databases())';
+REVOKE ALL ON TABLE infraguard.database_findings FROM PUBLIC;
+GRANT SELECT ON TABLE infraguard.database_findings TO pg_monitor;
+
+-- last recorded counters of the other databases' relations; UNLOGGED as table_state
+CREATE UNLOGGED TABLE infraguard.database_table_state (
+	database_name	text NOT NULL,
+	relid			oid NOT NULL,
+	activity		bigint NOT NULL,
+	recorded_at		timestamptz NOT NULL,
+	PRIMARY KEY (database_name, relid)
+);
+CREATE UNLOGGED TABLE infraguard.database_index_state (
+	database_name	text NOT NULL,
+	indexrelid		oid NOT NULL,
+	scans			bigint NOT NULL,
+	recorded_at		timestamptz NOT NULL,
+	PRIMARY KEY (database_name, indexrelid)
+);
+COMMENT ON TABLE infraguard.database_table_state IS 'Internal: last recorded activity per table of the other databases';
+COMMENT ON TABLE infraguard.database_index_state IS 'Internal: last recorded scans per index of the other databases';
+REVOKE ALL ON TABLE infraguard.database_table_state, infraguard.database_index_state FROM PUBLIC;
+GRANT SELECT ON TABLE infraguard.database_table_state, infraguard.database_index_state TO pg_monitor;
+
+/*
  * Wait-event sampling (issue 15, part 2): the profile of each interval
  * between snapshots, drained from the sampler's shared memory
  * (src/wait_sampling.c) by record_wait_profile().  Per interval: one row
