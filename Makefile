@@ -14,6 +14,7 @@ OBJS = \
 	src/core/ig_diskmath.o \
 	src/core/ig_forecast.o \
 	src/core/ig_histogram.o \
+	src/core/ig_logclass.o \
 	src/core/ig_procfs.o \
 	src/core/ig_threshold.o \
 	src/core/ig_waits.o \
@@ -24,6 +25,7 @@ OBJS = \
 	src/forecast.o \
 	src/infraguard.o \
 	src/latency.o \
+	src/log_events.o \
 	src/shmem.o \
 	src/threshold.o \
 	src/wait_sampling.o \
@@ -49,6 +51,8 @@ SQL_SRC = \
 	src/sql/emergency.sql \
 	src/sql/replication.sql \
 	src/sql/wraparound.sql \
+	src/sql/vacuum_blockers.sql \
+	src/sql/log_events.sql \
 	src/sql/bloat.sql \
 	src/sql/backups.sql \
 	src/sql/audit.sql \
@@ -79,7 +83,7 @@ DATA_built = $(EXTENSION)--0.1--0.2.sql
 REGRESS = 00_setup metric_catalog version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
-	suggestions prometheus grafana whole_server wait_sampling
+	suggestions prometheus grafana whole_server vacuum_blockers log_events wait_sampling
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

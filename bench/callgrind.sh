@@ -40,6 +40,14 @@
 #             for evictions, as a busy server with varied SQL does
 #   txn       BEGIN; / SELECT ... aid = k; / COMMIT;  (a unit is the three
 #             statements; BEGIN and COMMIT go through ProcessUtility)
+#   logstmt   SELECT 1; with log_statement = all: one logged message a unit
+#             that is no log event (not in the default list: compare its
+#             extra with select1's for the log hook's cost per message)
+#   tempfile, tempfile_nolog
+#             a sort spilling to temporary files, with log_temp_files = 0
+#             (each file a logged temp_file event) and -1 (nothing logged):
+#             the difference of their extras is the log hook's cost per
+#             statement's events (not in the default list either)
 # Each run starts from a fresh copy of one template data directory.  Every
 # run's output is checked: each SELECT must have printed its row and no
 # ERROR may appear.  A separate native (not valgrind) run of every 3N input
@@ -165,6 +173,18 @@ gen_input() {
 				print "BEGIN;"
 				print "SELECT abalance FROM pgbench_accounts WHERE aid = " 1 + (i * 7919) % a ";"
 				print "COMMIT;" } }' ;;
+		logstmt)
+			# every statement logged (log_statement = all): one message a
+			# unit that is no event, the log hook's cheap path
+			echo "SET log_statement = 'all';"
+			awk -v n="$count" 'BEGIN { for (i = 0; i < n; i++) print "SELECT 1;" }' ;;
+		tempfile | tempfile_nolog)
+			# a sort spilling to disk; with log_temp_files = 0 each temp file
+			# is a logged event (temp_file), without it nothing is logged
+			echo "SET work_mem = '64kB';"
+			if [ "$w" = tempfile ]; then echo "SET log_temp_files = 0;"; else echo "SET log_temp_files = -1;"; fi
+			awk -v n="$count" 'BEGIN { for (i = 0; i < n; i++)
+				print "SELECT count(*) FROM (SELECT g FROM generate_series(1, 5000) g ORDER BY g DESC) s;" }' ;;
 		*) echo "unknown workload $w" >&2; return 1 ;;
 	esac
 }

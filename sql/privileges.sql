@@ -90,6 +90,14 @@ SELECT (infraguard.alert_step(1, 2, 3, 'above', '0', 0, '0', NULL, NULL, NULL, N
 SELECT count(*) >= 0 AS ok FROM infraguard.alert_events;
 SELECT count(*) >= 0 AS ok FROM infraguard.alert_state;
 SELECT count(*) >= 0 AS ok FROM infraguard.pending_alerts;
+-- issue 15: what holds back VACUUM, server log events
+SELECT count(*) >= 0 AS ok FROM infraguard.vacuum_blockers();
+SELECT count(*) > 0 AS ok FROM infraguard.xid_forecast();
+SELECT count(*) >= 0 AS ok FROM infraguard.log_events();
+SELECT count(*) >= 0 AS ok FROM infraguard.log_event_counts();
+SELECT count(*) > 0 AS ok FROM infraguard.log_event_totals();
+SELECT count(*) >= 0 AS ok FROM infraguard.auth_failures();
+SELECT count(*) >= 0 AS ok FROM infraguard.log_event_history;
 -- pg_monitor includes pg_read_all_settings, so it sees the paths
 SELECT count(*) > 0 AS ok, bool_and(path IS NOT NULL) AS paths FROM infraguard.disk_usage();
 -- but cannot change thresholds, reset counters or write history

@@ -16,6 +16,7 @@
 
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "postmaster/autovacuum.h"
 #include "portability/instr_time.h"
 #include "storage/proc.h"
 #include "utils/backend_status.h"
@@ -32,6 +33,17 @@ ig_my_proc_number(void)
 	return MyProcNumber;
 #else
 	return MyProc->pgprocno;
+#endif
+}
+
+/* Is this process an autovacuum worker? (17 renamed the test.) */
+static inline bool
+ig_am_autovacuum_worker(void)
+{
+#if PG_VERSION_NUM >= 170000
+	return AmAutoVacuumWorkerProcess();
+#else
+	return IsAutoVacuumWorkerProcess();
 #endif
 }
 

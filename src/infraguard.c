@@ -208,6 +208,7 @@ _PG_init(void)
 								   PGC_POSTMASTER,
 								   0,
 								   NULL, NULL, NULL);
+		ig_log_events_define_gucs();
 	}
 
 	ig_wait_sampling_init();
@@ -223,6 +224,7 @@ _PG_init(void)
 
 	ig_shmem_install_hooks();
 	ig_latency_install_hooks();
+	ig_log_events_install_hook();
 	/* pg_upgrade's server must not be written to (pg_cron's rule) */
 	if (!IsBinaryUpgrade)
 		ig_worker_register();

@@ -59,6 +59,13 @@ extern void ig_latency_install_hooks(void);
 extern Size ig_cpu_shmem_size(void);
 extern void ig_cpu_shmem_init(void);
 
+/* log_events.c: server log events (issue 15) */
+extern int	infraguard_log_events_max;
+extern void ig_log_events_define_gucs(void);
+extern Size ig_log_events_shmem_size(void);
+extern void ig_log_events_shmem_init(void);
+extern void ig_log_events_install_hook(void);
+
 /* wait_sampling.c */
 #define IG_WAIT_SAMPLING_TRANCHE "infraguard wait sampling"	/* its LWLock's tranche */
 extern int	infraguard_wait_sampling_hz;

@@ -214,6 +214,9 @@ BEGIN
 									   ('cpu_window_seconds', s.cpu_interval_seconds)) x(what, v)
 				UNION ALL
 				SELECT 'wal_bytes', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8
+				UNION ALL
+				/* the next transaction id, read without assigning one: xid_forecast()'s rate */
+				SELECT 'next_xid', (pg_snapshot_xmax(pg_current_snapshot())::text)::float8
 			   ) m
 		 WHERE m.value IS NOT NULL;
 		GET DIAGNOSTICS n = ROW_COUNT;
@@ -283,10 +286,13 @@ BEGIN
 		n_statements := infraguard_internal.record_statements(sid, now_ts, top_n);
 		PERFORM infraguard_internal.record_wait_profile(sid, now_ts);
 
+		/* server log events counted in shared memory since the last snapshot */
+		PERFORM infraguard_internal.drain_log_events(now_ts);
+
 		/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
 		cutoff := now_ts - retention;
 		FOREACH t IN ARRAY ARRAY['metric_history', 'latency_snapshots', 'table_history',
-								 'index_history', 'statement_history', 'wait_profile_history', 'snapshots']
+								 'index_history', 'statement_history', 'log_event_history', 'wait_profile_history', 'snapshots']
 		LOOP
 			EXECUTE format('DELETE FROM infraguard.%1$I WHERE ctid = ANY (ARRAY(
 								SELECT ctid FROM infraguard.%1$I WHERE taken_at < $1 LIMIT $2))', t)

@@ -133,7 +133,40 @@ VALUES
 	 'the executor hooks'' histograms: latency_p95_ms of the last snapshot interval, else latency(false) since the last reset',
 	 1000, 5000, interval '5 minutes', 100, interval '5 minutes',
 	 'Find the statements that take the time: SELECT * FROM infraguard.slow_queries(20, ''mean_time''); then run EXPLAIN (ANALYZE, BUFFERS) on the worst and check for missing indexes, stale statistics (ANALYZE) or lock waits (SELECT * FROM infraguard.blocking();)',
-	 '0.1')
+	 '0.1'),
+	/*
+	 * Issue 15.  xmin_horizon_age: 10 million is far beyond any healthy
+	 * transaction (a busy server at 1,000 xids/s gets there in under 3
+	 * hours) and dead rows pile up meanwhile; 50 million is
+	 * vacuum_freeze_min_age's default: from there VACUUM cannot freeze what
+	 * it would.  No hold: the age is itself a duration.
+	 */
+	('xmin_horizon_age', 'xmin horizon age', 'xids', 'above',
+	 'transaction ids between now and the oldest holder of the xmin horizon',
+	 'vacuum_blockers(): pg_stat_activity backend_xid/backend_xmin, pg_prepared_xacts, pg_replication_slots xmin/catalog_xmin, pg_stat_replication.backend_xmin',
+	 10000000, 50000000, interval '0', 1000000, interval '5 minutes',
+	 'See what holds the horizon, oldest first, with the statement that removes each: SELECT * FROM infraguard.vacuum_blockers();',
+	 '0.2'),
+	/*
+	 * deadlocks: each is an application bug (locks taken in opposite orders)
+	 * that rolled back a transaction: the first is worth a look, ten an hour
+	 * is a pattern hurting users.  auth_failures: a person mistyping a
+	 * password, or a client retrying a stale one, stays under 10 an hour;
+	 * 100 an hour is password guessing or a broken deployment.  No hold (the
+	 * count already spans an hour); cleared after the hour has moved on.
+	 */
+	('deadlocks', 'deadlocks', 'per hour', 'above',
+	 'deadlocks logged in the last hour',
+	 'infraguard''s emit_log_hook (SQLSTATE 40P01), log_events(); needs shared_preload_libraries',
+	 1, 10, interval '0', 1, interval '10 minutes',
+	 'See the lock cycles: SELECT logged_at, dbname, username, excerpt FROM infraguard.log_events(now() - interval ''1 hour'') WHERE kind = ''deadlock''; the server log has their statements; make the transactions take their row and table locks in one order (or retry on SQLSTATE 40P01)',
+	 '0.2'),
+	('auth_failures', 'refused logins', 'per hour', 'above',
+	 'refused logins (SQLSTATE class 28 at FATAL) logged in the last hour',
+	 'infraguard''s emit_log_hook, log_events(), auth_failures(); needs shared_preload_libraries',
+	 10, 100, interval '0', 5, interval '10 minutes',
+	 'See who fails from where: SELECT * FROM infraguard.auth_failures(now() - interval ''1 hour''); many from one address is password guessing: block it in pg_hba.conf or the firewall; a known application failing has a stale password',
+	 '0.2')
 ON CONFLICT (metric) DO UPDATE
 	SET (label, unit, direction, description, source, warning, critical,
 		 hold, clear_margin, clear_hold, action, added_in)

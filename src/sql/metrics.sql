@@ -241,6 +241,69 @@ BEGIN
 	END IF;
 	RETURN NEXT;
 
+	/*
+	 * The xmin horizon: how many transaction ids old the oldest holder of
+	 * it is (vacuum_blockers() lists them all): dead rows younger than it
+	 * cannot be removed by any VACUUM.
+	 */
+	SELECT b.kind, b.name, b.dbname, b.xid_age, b.scope, b.action, b.advice
+	  INTO r
+	  FROM infraguard.vacuum_blockers() b
+	 ORDER BY b.rank
+	 LIMIT 1;
+	metric := 'xmin_horizon_age';
+	unit := units ->> metric;
+	IF FOUND THEN
+		value := r.xid_age;
+		detail := format('oldest holder of the xmin horizon: %s %s%s, %s transaction ids old (holds %s)',
+						 replace(r.kind, '_', ' '), r.name, coalesce(' in database ' || quote_ident(r.dbname), ''),
+						 r.xid_age, r.scope);
+		action := coalesce(r.action || ' ', '') || r.advice || '; every holder: SELECT * FROM infraguard.vacuum_blockers();';
+	ELSE
+		value := 0;
+		detail := 'nothing holds back the xmin horizon';
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+
+	/*
+	 * Deadlocks and refused logins in the last hour, from the log hook
+	 * (log_events(): history and memory, so a standby counts its own).
+	 */
+	IF infraguard_internal.log_events_counted() THEN
+		SELECT count(*) FILTER (WHERE e.kind = 'deadlock') AS deadlocks,
+			   count(*) FILTER (WHERE e.kind = 'auth_failure') AS auth_failures,
+			   (SELECT format('%s from %s (%s times)', coalesce(quote_ident(a.username), 'unknown user'),
+							  coalesce(a.client_addr, 'the local socket'), a.failures)
+				  FROM infraguard.auth_failures(now() - interval '1 hour') a LIMIT 1) AS top_auth
+		  INTO r
+		  FROM infraguard.log_events(now() - interval '1 hour') e
+		 WHERE e.kind IN ('deadlock', 'auth_failure');
+	END IF;
+	metric := 'deadlocks';
+	unit := units ->> metric;
+	IF NOT infraguard_internal.log_events_counted() THEN
+		value := NULL;
+		detail := 'not measured: deadlocks are counted by infraguard''s log hook, which needs infraguard in shared_preload_libraries';
+	ELSE
+		value := r.deadlocks;
+		detail := format('%s deadlocks logged in the last hour', r.deadlocks);
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+	metric := 'auth_failures';
+	unit := units ->> metric;
+	IF NOT infraguard_internal.log_events_counted() THEN
+		value := NULL;
+		detail := 'not measured: refused logins are counted by infraguard''s log hook, which needs infraguard in shared_preload_libraries';
+	ELSE
+		value := r.auth_failures;
+		detail := format('%s refused logins in the last hour%s', r.auth_failures,
+						 coalesce('; most: ' || r.top_auth, ''));
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+
 	/* replication lag: of this standby, or of the slowest standby */
 	metric := 'replication_lag';
 	unit := units ->> metric;

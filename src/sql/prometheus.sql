@@ -92,7 +92,10 @@ AS $$
 						('h', 'time', 'seconds', 3600),
 						('MB', 'size', 'bytes', 1048576),
 						('sessions', 'count', '', 1),
-						('failing', 'count', '', 1)) AS u(unit, dimension, base_unit, factor)
+						('failing', 'count', '', 1),
+						/* issue 15: transaction ids; events logged in the last hour (a count over that window) */
+						('xids', 'count', '', 1),
+						('per hour', 'count', '', 1)) AS u(unit, dimension, base_unit, factor)
 		ON u.unit = h.unit
 $$;
 COMMENT ON FUNCTION infraguard.health_base_units() IS

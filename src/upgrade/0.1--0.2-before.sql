@@ -343,6 +343,37 @@ REVOKE ALL ON TABLE infraguard.database_table_state, infraguard.database_index_s
 GRANT SELECT ON TABLE infraguard.database_table_state, infraguard.database_index_state TO pg_monitor;
 
 /*
+ * Server log events (issue 15): what the emit_log_hook counted in shared
+ * memory (src/log_events.c), recorded by each snapshot
+ * (drain_log_events()).  One row per event, identified by the server's
+ * start time and the event's sequence number in it; kind 'lost' rows
+ * stand for events overwritten in memory before a snapshot recorded them
+ * (excerpt says how many).  Pruned by taken_at with the other history.
+ */
+CREATE TABLE infraguard.log_event_history (
+	taken_at		timestamptz NOT NULL,	-- the snapshot that recorded it
+	server_started	timestamptz NOT NULL,
+	seq				bigint NOT NULL,
+	logged_at		timestamptz NOT NULL,
+	kind			text NOT NULL,
+	sqlstate		text NOT NULL,
+	level			text NOT NULL,
+	pid				integer,
+	dbname			name,
+	username		name,
+	client_addr		text,
+	query_id		bigint,
+	excerpt			text,
+	PRIMARY KEY (server_started, seq)
+);
+CREATE INDEX log_event_history_logged_at ON infraguard.log_event_history (logged_at);
+CREATE INDEX log_event_history_taken_at ON infraguard.log_event_history (taken_at);
+COMMENT ON TABLE infraguard.log_event_history IS
+	'Server log events (deadlocks, lock waits, temp files, checkpoints, autovacuum, timeouts, refused logins ...) recorded from shared memory by each snapshot; read it through log_events()';
+REVOKE ALL ON TABLE infraguard.log_event_history FROM PUBLIC;
+GRANT SELECT ON TABLE infraguard.log_event_history TO pg_monitor;
+
+/*
  * Wait-event sampling (issue 15, part 2): the profile of each interval
  * between snapshots, drained from the sampler's shared memory
  * (src/wait_sampling.c) by record_wait_profile().  Per interval: one row

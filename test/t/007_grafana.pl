@@ -759,6 +759,11 @@ my %generic_only = (
 	'storage\_used\_percent' => 'the fullest file system of Disk used per file system',
 	'disk\_used\_bytes:%' => 'used bytes per file system; Disk used per file system draws them as %',
 	'disk\_total\_bytes:%' => 'file system sizes',
+	# issue 15: no panel of their own yet (docs/notes-logevents.md says what to draw)
+	'xmin\_horizon\_age' => 'the oldest holder of the xmin horizon, in transaction ids',
+	'deadlocks' => 'deadlocks logged in the last hour',
+	'auth\_failures' => 'refused logins in the last hour',
+	'next\_xid' => 'the next transaction id; its rate is xid_forecast()\'s',
 );
 {
 	my ($generic) = grep { ($_->{targets}[0]{rawSql} // '') =~ /\$\{metric:sqlstring\}/ } @series_panels;
