@@ -69,6 +69,15 @@ SQL_SRC = \
 	src/sql/grafana.sql \
 	src/sql/whole_server.sql \
 	src/sql/standby.sql \
+	src/sql/sequences.sql \
+	src/sql/statements_saturation.sql \
+	src/sql/checkpoints.sql \
+	src/sql/database_activity.sql \
+	src/sql/activity.sql \
+	src/sql/config_review.sql \
+	src/sql/seq_scan_hotspots.sql \
+	src/sql/archival_candidates.sql \
+	src/sql/compare.sql \
 	src/sql/wait_sampling.sql
 
 UPGRADE_0_2 = \
@@ -83,7 +92,9 @@ DATA_built = $(EXTENSION)--0.1--0.2.sql
 REGRESS = 00_setup metric_catalog version sizes thresholds health metrics table_health indexes \
 	slow_queries connections measurements history forecast alerts emergency replication \
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
-	suggestions prometheus grafana whole_server vacuum_blockers log_events wait_sampling
+	suggestions prometheus grafana whole_server vacuum_blockers log_events sequences \
+	statements_saturation checkpoints database_activity activity config_review seq_scan_hotspots \
+	archival_candidates compare wait_sampling
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

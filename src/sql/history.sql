@@ -217,6 +217,13 @@ BEGIN
 				UNION ALL
 				/* the next transaction id, read without assigning one: xid_forecast()'s rate */
 				SELECT 'next_xid', (pg_snapshot_xmax(pg_current_snapshot())::text)::float8
+				UNION ALL
+				/* per-database activity counters: database_activity() takes their differences */
+				SELECT da.metric, da.value FROM infraguard_internal.database_counters() da
+				UNION ALL
+				/* pg_stat_statements' cumulative evictions: the next reading subtracts them */
+				SELECT 'pgss_dealloc_total', ss.evictions FROM infraguard.statements_saturation() ss
+				 WHERE ss.available
 			   ) m
 		 WHERE m.value IS NOT NULL;
 		GET DIAGNOSTICS n = ROW_COUNT;
@@ -284,6 +291,7 @@ BEGIN
 		 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = st.indexrelid);
 
 		n_statements := infraguard_internal.record_statements(sid, now_ts, top_n);
+		PERFORM infraguard_internal.record_setting_changes(sid, now_ts);
 		PERFORM infraguard_internal.record_wait_profile(sid, now_ts);
 
 		/* server log events counted in shared memory since the last snapshot */
@@ -310,7 +318,11 @@ BEGIN
 		UPDATE infraguard.snapshots
 		   SET duration_ms = extract(epoch FROM clock_timestamp() - started) * 1000,
 			   metric_rows = n_metrics, table_rows = n_tables, index_rows = n_indexes,
-			   statement_rows = n_statements, pruned_rows = n_pruned
+			   statement_rows = n_statements, pruned_rows = n_pruned,
+			   /* evictions make this interval's top statements incomplete */
+			   statements_evicted = (SELECT (m->>'value')::float8::bigint
+									   FROM jsonb_array_elements(readings) m
+									  WHERE m->>'metric' = 'statements_evicted')
 		 WHERE snapshot_id = sid;
 		snapshot_id := sid;
 	EXCEPTION WHEN OTHERS THEN

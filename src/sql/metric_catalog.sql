@@ -166,6 +166,48 @@ VALUES
 	 'infraguard''s emit_log_hook, log_events(), auth_failures(); needs shared_preload_libraries',
 	 10, 100, interval '0', 5, interval '10 minutes',
 	 'See who fails from where: SELECT * FROM infraguard.auth_failures(now() - interval ''1 hour''); many from one address is password guessing: block it in pg_hba.conf or the firewall; a known application failing has a stale password',
+	 '0.2'),
+	/*
+	 * issue 13.  pgMonitor alerts at 75 %; check_postgres goes critical on
+	 * an int4 serial at 2,147,000,000 (99.98 %), too late to rewrite a large
+	 * table calmly: 90 % leaves a tenth of the range for the ALTER TABLE.  No
+	 * hold (the value only grows, by little per cycle); a 1-point margin so
+	 * that a widening resolves it.
+	 */
+	('sequence_exhaustion', 'sequence exhaustion', '%', 'above',
+	 '% of its range used by the sequence, or the column it feeds, nearest to its limit',
+	 'sequences(): pg_sequence_last_value() against the sequence''s MAXVALUE/MINVALUE and the fed column''s integer type, current database, CYCLE sequences left out; unknown when no sequence is readable',
+	 75, 90, interval '0', 1, interval '0',
+	 'Widen the sequence or the column it feeds to bigint before inserts fail: SELECT * FROM infraguard.sequences(); runs nothing, its fix column is the statement',
+	 '0.2'),
+	/*
+	 * one deallocation already lost statistics; each evicts 5 % of the
+	 * entries, so 20 in one interval turned the whole table over
+	 */
+	('statements_evicted', 'pg_stat_statements evictions', 'evictions', 'above',
+	 'pg_stat_statements deallocations since the last snapshot',
+	 'pg_stat_statements_info.dealloc minus the last snapshot''s reading (statements_saturation()); unknown before the first snapshot or without pg_stat_statements',
+	 1, 20, interval '0', 0, interval '0',
+	 'Raise pg_stat_statements.max (ALTER SYSTEM, then restart): SELECT * FROM infraguard.statements_saturation(); says how full it is and how often it evicts',
+	 '0.2'),
+	/*
+	 * an aborted transaction the application saw fail: one is worth a look,
+	 * ten a pattern.  Counted by pg_stat_database, so it needs no log
+	 * setting and no preload; deadlocks (above) counts the log's lines over
+	 * an hour and keeps their lock cycles.
+	 */
+	('database_deadlocks', 'deadlocks (statistics)', 'deadlocks', 'above',
+	 'deadlocks in every database since the last snapshot',
+	 'pg_stat_database.deadlocks minus the last snapshot''s readings (database_activity_since_snapshot()); unknown before the first snapshot',
+	 1, 10, interval '0', 0, interval '0',
+	 'Find the two statements in the server log and make the transactions take their locks in one order: SELECT * FROM infraguard.database_activity(''1 hour''); shows which database',
+	 '0.2'),
+	/* 1 GB a cycle is a sort or hash really outgrowing work_mem; 10 GB competes with all other I/O */
+	('temp_written_mb', 'temporary files written', 'MB', 'above',
+	 'MB of temporary files written by every database since the last snapshot',
+	 'pg_stat_database.temp_bytes minus the last snapshot''s readings (database_activity_since_snapshot()); unknown before the first snapshot',
+	 1024, 10240, interval '0', 0, interval '0',
+	 'Find the statements that spill (log_temp_files = 0; temp_blks_written in pg_stat_statements) and give them more work_mem: SELECT * FROM infraguard.database_activity(''1 hour''); shows which database',
 	 '0.2')
 ON CONFLICT (metric) DO UPDATE
 	SET (label, unit, direction, description, source, warning, critical,

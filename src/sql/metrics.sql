@@ -526,6 +526,106 @@ BEGIN
 		END;
 	END IF;
 	RETURN NEXT;
+	action := NULL;
+
+	/*
+	 * Sequence exhaustion: the sequence (or the column it feeds) nearest to
+	 * its limit in this database.  A CYCLE sequence limited by its own range
+	 * wraps instead of failing: not counted.  Sequences we may not read are
+	 * counted in the detail, never guessed.
+	 */
+	SELECT s.schema_name, s.sequence_name, s.table_schema, s.table_name, s.column_name,
+		   s.column_type, s.data_type, s.last_value, s.pct_used, s.remaining_values, s.limit_by, s.fix,
+		   s.unknown
+	  INTO r
+	  FROM (SELECT q.*, count(*) FILTER (WHERE q.state LIKE 'unknown%') OVER () AS unknown
+			  FROM infraguard.sequences() q) s
+	 WHERE s.pct_used IS NOT NULL AND s.limit_by <> 'sequence (cycles)'
+	 ORDER BY s.pct_used DESC
+	 LIMIT 1;
+	metric := 'sequence_exhaustion';
+	unit := units ->> metric;
+	IF FOUND THEN
+		value := r.pct_used;
+		detail := format('%s.%s%s: last value %s, %s%% of the way to the %s limit, %s values left%s',
+						 quote_ident(r.schema_name), quote_ident(r.sequence_name),
+						 CASE WHEN r.table_name IS NOT NULL
+							  THEN format(' (feeds %s column %I.%I.%I)', r.column_type, r.table_schema,
+										  r.table_name, r.column_name)
+							  ELSE '' END,
+						 coalesce(r.last_value::text, 'none (never called)'), r.pct_used,
+						 CASE WHEN r.limit_by = 'column' THEN format('column type''s (%s)', r.column_type)
+							  ELSE format('sequence''s (%s)', r.data_type) END,
+						 r.remaining_values,
+						 CASE WHEN r.unknown > 0
+							  THEN format('; %s sequences not readable by %s (see infraguard.sequences())', r.unknown, quote_ident(current_user))
+							  ELSE '' END);
+		action := CASE WHEN r.fix IS NOT NULL
+					   THEN 'Widen it before inserts fail (ALTER TABLE rewrites the table under an ACCESS EXCLUSIVE lock: plan a maintenance window; see all with SELECT * FROM infraguard.sequences();): ' || r.fix
+					   ELSE 'The sequence uses its type''s whole range: restart it (ALTER SEQUENCE ... RESTART) only if old values are gone, or move to uuid keys' END;
+	ELSIF EXISTS (SELECT 1 FROM infraguard.sequences() u WHERE u.state LIKE 'unknown%') THEN
+		value := NULL;
+		detail := format('%s may not read any sequence of database %s: grant SELECT on them, or pg_read_all_data, to have them checked',
+						 quote_ident(current_user), quote_ident(current_database()));
+	ELSE
+		value := 0;
+		detail := format('no sequence that can run out in database %s', quote_ident(current_database()));
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+
+	/*
+	 * pg_stat_statements evictions since the last snapshot: each loses
+	 * statements' counters, and leaves that interval's top statements
+	 * incomplete.  The snapshot records the cumulative counter
+	 * (metric_history pgss_dealloc_total), which the next reading subtracts.
+	 */
+	SELECT * INTO r FROM infraguard.statements_saturation();
+	metric := 'statements_evicted';
+	unit := units ->> metric;
+	value := r.evictions_since_snapshot;
+	IF NOT r.available THEN
+		detail := 'not measured: ' || r.detail || ' (or turn the check off: SELECT infraguard.disable_threshold(''statements_evicted'');)';
+	ELSIF r.last_snapshot IS NULL THEN
+		detail := format('no snapshot has recorded pg_stat_statements'' evictions yet (%s since its statistics were reset); known per interval once the worker takes snapshots',
+						 r.evictions);
+	ELSE
+		detail := r.detail;
+		action := r.hint;
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+
+	/*
+	 * Deadlocks and temporary file bytes of every database since the last
+	 * snapshot (its readings of pg_stat_database, database_counters()).
+	 */
+	SELECT * INTO r FROM infraguard.database_activity_since_snapshot();
+	metric := 'database_deadlocks';
+	unit := units ->> metric;
+	value := r.deadlocks;
+	IF r.last_snapshot IS NULL THEN
+		detail := 'no snapshot has recorded the databases'' counters yet; known per interval once the worker takes snapshots';
+	ELSE
+		detail := format('%s deadlocks since the snapshot of %s%s', r.deadlocks, date_trunc('second', r.last_snapshot),
+						 coalesce(', most in database ' || quote_ident(r.deadlocks_db), ''));
+		action := 'Each deadlock aborted a transaction: the server log has both statements (log_lock_waits = on shows the waits before it); make the transactions take their locks in one order. Per database: SELECT * FROM infraguard.database_activity(''1 hour'');';
+	END IF;
+	RETURN NEXT;
+	action := NULL;
+	metric := 'temp_written_mb';
+	unit := units ->> metric;
+	value := round(r.temp_bytes / 1048576.0, 1);
+	IF r.last_snapshot IS NULL THEN
+		detail := 'no snapshot has recorded the databases'' counters yet; known per interval once the worker takes snapshots';
+	ELSE
+		detail := format('%s of temporary files written since the snapshot of %s%s', pg_size_pretty(r.temp_bytes),
+						 date_trunc('second', r.last_snapshot),
+						 coalesce(', most in database ' || quote_ident(r.temp_bytes_db), ''));
+		action := format('Sorts and hashes spill to disk: find them with SELECT * FROM infraguard.slow_queries(20, ''total_time''); (temp_blks_written in pg_stat_statements) and log_temp_files = 0; raise work_mem for those statements or roles (SET work_mem, ALTER ROLE ... SET work_mem) rather than globally (currently %s)',
+						 current_setting('work_mem'));
+	END IF;
+	RETURN NEXT;
 END;
 $$;
 COMMENT ON FUNCTION infraguard.current_metrics() IS

@@ -95,7 +95,11 @@ AS $$
 						('failing', 'count', '', 1),
 						/* issue 15: transaction ids; events logged in the last hour (a count over that window) */
 						('xids', 'count', '', 1),
-						('per hour', 'count', '', 1)) AS u(unit, dimension, base_unit, factor)
+						('per hour', 'count', '', 1),
+
+						/* issue 13 */
+						('evictions', 'count', '', 1),
+						('deadlocks', 'count', '', 1)) AS u(unit, dimension, base_unit, factor)
 		ON u.unit = h.unit
 $$;
 COMMENT ON FUNCTION infraguard.health_base_units() IS

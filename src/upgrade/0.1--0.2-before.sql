@@ -374,6 +374,44 @@ REVOKE ALL ON TABLE infraguard.log_event_history FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.log_event_history TO pg_monitor;
 
 /*
+ * pg_stat_statements evictions (issue 13): a snapshot whose interval saw
+ * some has incomplete top statements (statement_history), and says so.
+ */
+ALTER TABLE infraguard.snapshots ADD COLUMN statements_evicted bigint;
+COMMENT ON COLUMN infraguard.snapshots.statements_evicted IS
+	'pg_stat_statements evictions since the previous snapshot (NULL: not measured); above 0, this snapshot''s statement_history misses the evicted statements';
+
+/*
+ * Configuration change log (issue 13): the server-wide value of every
+ * setting as the last snapshot saw it (setting_state), and each change a
+ * snapshot found (setting_changes), so that config_review() can say what
+ * changed when.  Both are small: a row per setting, a row per change.
+ */
+CREATE TABLE infraguard.setting_state (
+	name			text PRIMARY KEY,
+	value			text,
+	recorded_at		timestamptz NOT NULL
+);
+REVOKE ALL ON TABLE infraguard.setting_state FROM PUBLIC;
+GRANT SELECT ON TABLE infraguard.setting_state TO pg_monitor;
+COMMENT ON TABLE infraguard.setting_state IS
+	'Server-wide value of each setting at the last snapshot: what the next snapshot compares with';
+CREATE TABLE infraguard.setting_changes (
+	taken_at		timestamptz NOT NULL,
+	snapshot_id		bigint NOT NULL,
+	name			text NOT NULL,
+	old_value		text,
+	new_value		text,
+	unit			text,
+	context			text NOT NULL
+);
+CREATE INDEX setting_changes_taken_at ON infraguard.setting_changes (taken_at);
+REVOKE ALL ON TABLE infraguard.setting_changes FROM PUBLIC;
+GRANT SELECT ON TABLE infraguard.setting_changes TO pg_monitor;
+COMMENT ON TABLE infraguard.setting_changes IS
+	'Server-wide setting changes, as found by the snapshot after them (old_value NULL: a setting new to the server, e.g. a library loaded)';
+
+/*
  * Wait-event sampling (issue 15, part 2): the profile of each interval
  * between snapshots, drained from the sampler's shared memory
  * (src/wait_sampling.c) by record_wait_profile().  Per interval: one row

@@ -433,7 +433,9 @@ is_deeply(\@status_mismatch, [], 'status of the stable checks matches health()')
 my %unit_family = ('%' => [ 'share', 'ratio', 0.01 ], s => [ 'time', 'seconds', 1 ],
 	ms => [ 'time', 'seconds', 0.001 ], h => [ 'time', 'seconds', 3600 ],
 	MB => [ 'size', 'bytes', 1048576 ], sessions => [ 'count', '', 1 ], failing => [ 'count', '', 1 ],
-	xids => [ 'count', '', 1 ], 'per hour' => [ 'count', '', 1 ]);
+	xids => [ 'count', '', 1 ], 'per hour' => [ 'count', '', 1 ],
+
+	evictions => [ 'count', '', 1 ], deadlocks => [ 'count', '', 1 ]);
 my @health_rows = map { [ split /\|/ ] } split /\n/,
   sql("SELECT check_name, unit, coalesce(value::text, 'NaN'), coalesce(warning::text, 'NaN'), "
 	  . "coalesce(critical::text, 'NaN') FROM infraguard.health()");
