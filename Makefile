@@ -17,6 +17,7 @@ OBJS = \
 	src/core/ig_logclass.o \
 	src/core/ig_procfs.o \
 	src/core/ig_threshold.o \
+	src/core/ig_waits.o \
 	src/collector.o \
 	src/diag_disk.o \
 	src/diag_relsize.o \
@@ -27,6 +28,7 @@ OBJS = \
 	src/log_events.o \
 	src/shmem.o \
 	src/threshold.o \
+	src/wait_sampling.o \
 	src/worker.o
 
 # Versions (pg_cron's scheme): infraguard--0.1.sql is the frozen base; each
@@ -75,7 +77,8 @@ SQL_SRC = \
 	src/sql/config_review.sql \
 	src/sql/seq_scan_hotspots.sql \
 	src/sql/archival_candidates.sql \
-	src/sql/compare.sql
+	src/sql/compare.sql \
+	src/sql/wait_sampling.sql
 
 UPGRADE_0_2 = \
 	src/upgrade/0.1--0.2-header.sql \
@@ -91,7 +94,7 @@ REGRESS = 00_setup metric_catalog version sizes thresholds health metrics table_
 	wraparound bloat backups audit maintenance report privileges bad_input histogram_limits \
 	suggestions prometheus grafana whole_server vacuum_blockers log_events sequences \
 	statements_saturation checkpoints database_activity activity config_review seq_scan_hotspots \
-	archival_candidates compare
+	archival_candidates compare wait_sampling
 # A server of our own with both libraries preloaded (pg_cron's recipe): make
 # installcheck never touches another cluster.  tmp_check is prove's and is
 # wiped by it, hence tmp_regress.

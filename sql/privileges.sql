@@ -74,6 +74,8 @@ SELECT count(*) > 0 AS ok FROM infraguard.latency_histogram();
 SELECT count(*) > 0 AS ok FROM infraguard.latency_buckets();
 SELECT count(*) > 0 AS ok FROM infraguard.system_stats();
 SELECT count(*) >= 0 AS ok FROM infraguard.table_growth();
+SELECT count(*) >= 0 AS ok FROM infraguard.wait_events();
+SELECT count(*) >= 0 AS ok FROM infraguard.wait_profile();
 SELECT count(*) >= 0 AS ok FROM infraguard.capacity_forecast();
 SET client_min_messages = warning;	-- its NOTICEs depend on earlier tests
 SELECT count(*) >= 0 AS ok FROM infraguard.check_thresholds();

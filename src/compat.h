@@ -19,6 +19,7 @@
 #include "postmaster/autovacuum.h"
 #include "portability/instr_time.h"
 #include "storage/proc.h"
+#include "utils/backend_status.h"
 
 #if PG_VERSION_NUM < 150000
 #error "infraguard requires PostgreSQL 15 or later"
@@ -83,5 +84,33 @@ ig_instr_time_ns(instr_time t)
 	QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once
 #define IG_EXECUTOR_RUN_ARGS queryDesc, direction, count, execute_once
 #endif
+
+/*
+ * The server's backend status array (static in backend_status.c), as the
+ * wait sampler finds it by name: its size, which ShmemInitStruct checks,
+ * and the entry of the process with PGPROC number procno.  Up to 16 the
+ * array has MaxBackends + NUM_AUXPROCTYPES entries and a backend's is
+ * indexed by its BackendId; from 17 it is indexed by PGPROC number, with
+ * one entry per auxiliary PGPROC.
+ */
+#if PG_VERSION_NUM >= 170000
+#define IG_NUM_BACKEND_STATUS_SLOTS (MaxBackends + NUM_AUXILIARY_PROCS)
+#else
+#define IG_NUM_BACKEND_STATUS_SLOTS (MaxBackends + NUM_AUXPROCTYPES)
+#endif
+
+static inline volatile PgBackendStatus *
+ig_backend_status_entry(PgBackendStatus *array, PGPROC *proc, int procno)
+{
+#if PG_VERSION_NUM >= 170000
+	return &array[procno];
+#else
+	BackendId	id = *((volatile BackendId *) &proc->backendId);
+
+	if (id < 1 || id > MaxBackends)
+		return NULL;
+	return &array[id - 1];
+#endif
+}
 
 #endif							/* INFRAGUARD_COMPAT_H */

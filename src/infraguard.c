@@ -211,6 +211,8 @@ _PG_init(void)
 		ig_log_events_define_gucs();
 	}
 
+	ig_wait_sampling_init();
+
 	/*
 	 * A typo such as infraguard.track_latncy in postgresql.conf is then
 	 * reported instead of being kept as a silent placeholder.

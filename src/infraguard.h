@@ -66,6 +66,13 @@ extern Size ig_log_events_shmem_size(void);
 extern void ig_log_events_shmem_init(void);
 extern void ig_log_events_install_hook(void);
 
+/* wait_sampling.c */
+#define IG_WAIT_SAMPLING_TRANCHE "infraguard wait sampling"	/* its LWLock's tranche */
+extern int	infraguard_wait_sampling_hz;
+extern void ig_wait_sampling_init(void);
+extern Size ig_wait_sampling_shmem_size(void);
+extern void ig_wait_sampling_shmem_init(void);
+
 /* worker.c */
 extern bool ig_in_worker;		/* true in the infraguard worker process */
 extern Size ig_worker_shmem_size(void);

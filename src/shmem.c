@@ -14,7 +14,9 @@
  *	- worker.c, "infraguard worker": whether the worker's last attempt to
  *	  connect failed, for its backoff;
  *	- log_events.c, "infraguard log events": the ring of server log events
- *	  (infraguard.log_events_max of 512 bytes, and a header).
+ *	  (infraguard.log_events_max of 512 bytes, and a header);
+ *	- wait_sampling.c, "infraguard wait sampling": the wait-event sampler's
+ *	  bounded (wait event, query id) table, 49,240 bytes, and its lock.
  *
  * Copyright (c) 2026, infraguard developers
  *
@@ -47,6 +49,8 @@ ig_shmem_request(void)
 	RequestAddinShmemSpace(ig_cpu_shmem_size());
 	RequestAddinShmemSpace(ig_worker_shmem_size());
 	RequestAddinShmemSpace(ig_log_events_shmem_size());
+	RequestAddinShmemSpace(ig_wait_sampling_shmem_size());
+	RequestNamedLWLockTranche(IG_WAIT_SAMPLING_TRANCHE, 1);
 }
 
 /* shmem_startup hook: every subsystem creates or attaches to its struct */
@@ -61,6 +65,7 @@ ig_shmem_startup(void)
 	ig_cpu_shmem_init();
 	ig_worker_shmem_init();
 	ig_log_events_shmem_init();
+	ig_wait_sampling_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 

@@ -311,6 +311,7 @@ BEGIN
 
 		n_statements := infraguard_internal.record_statements(sid, now_ts, top_n);
 		PERFORM infraguard_internal.record_setting_changes(sid, now_ts);
+		PERFORM infraguard_internal.record_wait_profile(sid, now_ts);
 
 		/* server log events counted in shared memory since the last snapshot */
 		PERFORM infraguard_internal.drain_log_events(now_ts);
@@ -318,7 +319,7 @@ BEGIN
 		/* retention: bounded batches, so pruning costs the same on day 300 as on day 1 */
 		cutoff := now_ts - retention;
 		FOREACH t IN ARRAY ARRAY['metric_history', 'latency_snapshots', 'table_history',
-								 'index_history', 'statement_history', 'log_event_history', 'snapshots']
+								 'index_history', 'statement_history', 'log_event_history', 'wait_profile_history', 'snapshots']
 		LOOP
 			EXECUTE format('DELETE FROM infraguard.%1$I WHERE ctid = ANY (ARRAY(
 								SELECT ctid FROM infraguard.%1$I WHERE taken_at < $1 LIMIT $2))', t)

@@ -410,3 +410,28 @@ REVOKE ALL ON TABLE infraguard.setting_changes FROM PUBLIC;
 GRANT SELECT ON TABLE infraguard.setting_changes TO pg_monitor;
 COMMENT ON TABLE infraguard.setting_changes IS
 	'Server-wide setting changes, as found by the snapshot after them (old_value NULL: a setting new to the server, e.g. a library loaded)';
+
+/*
+ * Wait-event sampling (issue 15, part 2): the profile of each interval
+ * between snapshots, drained from the sampler's shared memory
+ * (src/wait_sampling.c) by record_wait_profile().  Per interval: one row
+ * per (wait event, query id) for the five most sampled query ids of each
+ * event, one row per event for the rest (queryid NULL), and one totals row
+ * (wait_event_type NULL, samples = all active samples).
+ */
+CREATE TABLE infraguard.wait_profile_history (
+	taken_at		timestamptz NOT NULL,
+	snapshot_id		bigint NOT NULL,
+	since			timestamptz NOT NULL,	-- the sampled period: since the previous drain
+	until			timestamptz NOT NULL,	-- to this one
+	rounds			bigint NOT NULL,		-- sampling rounds in the period
+	wait_event_type	text,					-- NULL: the period's totals row
+	wait_event		text,
+	queryid			bigint,					-- NULL: none known, or not among the top 5
+	samples			bigint NOT NULL CHECK (samples >= 0)
+);
+CREATE INDEX wait_profile_history_taken_at ON infraguard.wait_profile_history (taken_at);
+COMMENT ON TABLE infraguard.wait_profile_history IS
+	'Sampled wait events of active backends per interval between snapshots, by wait event and top query ids; read it through wait_profile()';
+REVOKE ALL ON TABLE infraguard.wait_profile_history FROM PUBLIC;
+GRANT SELECT ON TABLE infraguard.wait_profile_history TO pg_monitor;
