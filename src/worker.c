@@ -50,7 +50,9 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -58,11 +60,14 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
@@ -273,17 +278,86 @@ connect_with_backoff(void)
 }
 
 /*
+ * Take a share lock on the extension itself (the lock DROP EXTENSION takes
+ * in AccessExclusiveLock mode before anything else), without waiting.
+ * Returns false when someone holds it (DROP EXTENSION, ALTER EXTENSION ...
+ * SET SCHEMA): this cycle is skipped.
+ *
+ * Why: DROP EXTENSION locks the extension, then every member object in
+ * dependency order (backup_registry, ..., thresholds, ...), each in
+ * AccessExclusiveLock, while a cycle locks the same tables in the order its
+ * queries read them.  lock_timeout below deadlock_timeout does not stop a
+ * deadlock: it only bounds each single wait of the worker.  When a part of
+ * the cycle (history, alerts: subtransactions) gives up on a lock, the locks
+ * the enclosing transaction took before (thresholds, read by the readings)
+ * stay held, and the next part waits again, on another table DROP EXTENSION
+ * already holds.  DROP EXTENSION runs its deadlock check once, deadlock_timeout
+ * after it began waiting; if the worker is waiting at that moment (even for
+ * 100 ms only) the check finds the cycle and aborts the process running it:
+ * DROP EXTENSION, "deadlock detected" (seen in test/t/004_worker.pl under
+ * load, right after "could not store alerts: lock timeout").
+ *
+ * With this lock, taken first in every cycle and held to its end, the two
+ * take their locks in the same order: the extension, then its objects.  If
+ * the worker has it, DROP EXTENSION waits for it holding nothing of the
+ * extension's, so the worker never waits for DROP EXTENSION (it finishes its
+ * cycle, bounded by statement_timeout, and DROP EXTENSION goes on).  If DROP
+ * EXTENSION has it, the worker does not wait at all: it skips the cycle
+ * holding nothing DROP EXTENSION needs (an AccessShareLock on the catalog
+ * pg_extension, which DROP EXTENSION's RowExclusiveLock does not conflict
+ * with).  No wait-for cycle can form, so DROP EXTENSION is never the victim.
+ */
+static bool
+lock_extension(Oid extoid)
+{
+	LOCKTAG		tag;
+	LockAcquireResult res;
+
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, ExtensionRelationId, extoid, 0);
+	res = LockAcquire(&tag, AccessShareLock, false, true);
+	if (res == LOCKACQUIRE_NOT_AVAIL)
+		return false;
+	/* as LockDatabaseObject(): see what its holder committed before us */
+	if (res != LOCKACQUIRE_ALREADY_CLEAR)
+		AcceptInvalidationMessages();
+	return true;
+}
+
+/* set when the extension is locked by another session (lock_extension()) */
+static bool extension_busy = false;
+
+/*
  * Is the extension created in our database, at the library's version?
- * Logs a change of that answer once, with what to do.
+ * Logs a change of that answer once, with what to do.  When it is there,
+ * it is locked (lock_extension()) until the end of the cycle's transaction;
+ * when it is locked by someone else, returns false with extension_busy set.
  */
 static bool
 extension_present(void)
 {
 	char	   *version = NULL;
 	bool		usable;
+	Oid			extoid;
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1];
 
-	if (SPI_execute("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'infraguard'",
-					true, 1) != SPI_OK_SELECT)
+	extension_busy = false;
+	extoid = get_extension_oid("infraguard", true);
+	if (OidIsValid(extoid) && !lock_extension(extoid))
+	{
+		extension_busy = true;
+		ereport(DEBUG1,
+				(errmsg("infraguard worker skips a snapshot: extension \"infraguard\" is locked by another session")));
+		return false;
+	}
+
+	/*
+	 * With a new snapshot (read_only = false), taken after the lock: a DROP
+	 * EXTENSION that held it has committed, and the row is gone.
+	 */
+	args[0] = ObjectIdGetDatum(extoid);
+	if (SPI_execute_with_args("SELECT extversion FROM pg_catalog.pg_extension WHERE oid = $1",
+							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look up the infraguard extension");
 	if (SPI_processed == 1)
 		version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
@@ -691,6 +765,9 @@ run_cycle(void)
 	 */
 	if (extension_present())
 	{
+		/* a snapshot taken after the extension's lock, for what follows */
+		PopActiveSnapshot();
+		PushActiveSnapshot(GetTransactionSnapshot());
 		if (RecoveryInProgress())
 		{
 			enable_timeout_after(STATEMENT_TIMEOUT, timeout_s * 1000);
@@ -715,6 +792,8 @@ run_cycle(void)
 		}
 		did_work = true;
 	}
+	else if (extension_busy)
+		did_work = true;		/* not a failure: no backoff, retry next interval */
 
 	/*
 	 * A timeout that fires after the work but before this point must not
