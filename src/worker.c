@@ -5,6 +5,8 @@
  *	  infraguard.snapshot_interval, in the database infraguard.database.
  *
  * Each cycle is one transaction with statement_timeout and lock_timeout set,
+ * holding a share lock on the extension itself, taken first (so that DROP
+ * EXTENSION waits for the cycle instead of deadlocking with it),
  * running infraguard.snapshot_cycle('worker') (src/sql/history.sql),
  * which takes the readings, records history and prunes, then evaluates
  * alerts from the readings, the two in separate subtransactions.  On a hot
@@ -739,9 +741,11 @@ run_cycle(void)
 	 * statement_timeout, for the whole cycle: bounded, but never shorter
 	 * than what a big database needs (set here for what reads the setting,
 	 * armed below).  lock_timeout: below the default deadlock_timeout (1 s),
-	 * so in a lock conflict with a DBA's DDL (DROP EXTENSION, ALTER TABLE) it
-	 * is the worker that gives up, never the DBA's statement; the cycle is
-	 * logged as failed and the next one retries.
+	 * so a DBA's DDL on one table (ALTER TABLE) never waits long for the
+	 * worker: the worker gives up, the cycle is logged as failed and the
+	 * next one retries.  That alone does not keep DROP EXTENSION, which
+	 * locks many objects, out of a deadlock: the lock of the extension
+	 * itself does (lock_extension()).
 	 */
 	timeout_s = Max(10, Min(infraguard_snapshot_interval, 300));
 	snprintf(timeouts, sizeof(timeouts),
