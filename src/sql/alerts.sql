@@ -96,7 +96,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	lvl text := CASE WHEN event IN ('resolve', 'deescalate') THEN 'log'
-					 ELSE coalesce(nullif(current_setting('infraguard.alert_log_level', true), ''), 'warning') END;
+					 ELSE infraguard_internal.setting('infraguard.alert_log_level') END;
 	payload json := infraguard_internal.alert_payload(event, alert);
 	detail text;
 BEGIN
@@ -134,8 +134,7 @@ AS $$
 	SELECT j.check_name, j.status, j.value, j.unit, j.warning, j.critical, j.action,
 		   t.direction, t.hold, t.clear_margin, t.clear_hold,
 		   /* a streak survives a missed snapshot or two, not an outage */
-		   greatest(3 * coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
-								 interval '1 minute'),
+		   greatest(3 * infraguard_internal.setting('infraguard.snapshot_interval')::interval,
 					interval '5 minutes')
 	  FROM infraguard_internal.judge(readings) j
 	  JOIN infraguard.thresholds t ON t.metric = j.check_name

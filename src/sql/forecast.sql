@@ -46,8 +46,7 @@ RETURNS float8
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT extract(epoch FROM coalesce(nullif(current_setting('infraguard.forecast_min_history', true), '')::interval,
-									   interval '6 hours'))::float8
+	SELECT extract(epoch FROM infraguard_internal.setting('infraguard.forecast_min_history')::interval)::float8
 $$;
 COMMENT ON FUNCTION infraguard_internal.forecast_min_history_seconds() IS
 	'Internal: infraguard.forecast_min_history in seconds (6 hours unless set)';

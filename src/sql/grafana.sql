@@ -37,8 +37,7 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	step interval := coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
-							  interval '1 minute');
+	step interval := infraguard_internal.setting('infraguard.snapshot_interval')::interval;
 BEGIN
 	IF metric_like IS NULL OR since IS NULL OR until IS NULL OR absent_is_zero IS NULL OR scale IS NULL THEN
 		RAISE EXCEPTION 'metric_like, since, until, absent_is_zero and scale must not be NULL'

@@ -88,11 +88,11 @@ BEGIN
 	END IF;
 
 	/*
-	 * The setting is defined by the library; a session that has not loaded
-	 * it may hold an unchecked placeholder, or nothing (then the default).
+	 * A value set before the library was loaded is checked only when it
+	 * loads; setting() loads it, and a bad value is this error.
 	 */
 	BEGIN
-		min_observation := coalesce(current_setting('infraguard.min_index_observation', true), '7d')::interval;
+		min_observation := infraguard_internal.setting('infraguard.min_index_observation')::interval;
 	EXCEPTION WHEN data_exception THEN
 		RAISE EXCEPTION 'infraguard.min_index_observation is not a duration: "%"',
 						current_setting('infraguard.min_index_observation', true)

@@ -27,8 +27,7 @@ DECLARE
 	found_here boolean;
 	other_db text;
 	n_other bigint;
-	stale_after interval := greatest(3 * coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
-												   interval '1 minute'),
+	stale_after interval := greatest(3 * infraguard_internal.setting('infraguard.snapshot_interval')::interval,
 									 interval '5 minutes');
 	/* each metric's unit is the registry's (src/sql/metric_catalog.sql) */
 	units constant jsonb := (SELECT jsonb_object_agg(c.metric, c.unit) FROM infraguard.metric_catalog c);
@@ -498,8 +497,7 @@ BEGIN
 		SELECT h.value, h.taken_at INTO p95, p95_at
 		  FROM infraguard.metric_history h
 		 WHERE h.metric = 'latency_p95_ms'
-		   AND h.taken_at > now() - greatest(3 * coalesce(nullif(current_setting('infraguard.snapshot_interval', true), '')::interval,
-														 interval '1 minute'),
+		   AND h.taken_at > now() - greatest(3 * infraguard_internal.setting('infraguard.snapshot_interval')::interval,
 											 interval '5 minutes')
 		   AND NOT pg_is_in_recovery()
 		 ORDER BY h.taken_at DESC

@@ -25,7 +25,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-	setting text := coalesce(current_setting('infraguard.databases', true), '*');
+	setting text := infraguard_internal.setting('infraguard.databases');
 	items text[];
 	includes text[];
 	excludes text[];
@@ -202,7 +202,7 @@ AS $$
 DECLARE
 	now_ts timestamptz := now();
 	started timestamptz := clock_timestamp();
-	refresh_batch integer := coalesce(nullif(current_setting('infraguard.relation_refresh_batch', true), '')::integer, 500);
+	refresh_batch integer := infraguard_internal.setting('infraguard.relation_refresh_batch')::integer;
 	d record;
 	n integer;
 BEGIN
