@@ -22,7 +22,7 @@
 # of every PGPROC still runs).
 #
 # Rerunnable: the cluster is recreated each run and stopped at the end.
-# Output: a table on stdout; the numbers of record are in docs/notes-waits.md.
+# Output: a table on stdout; the numbers of record are in docs/measurements.md.
 
 set -euo pipefail
 

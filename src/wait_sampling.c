@@ -79,7 +79,7 @@ PGDLLEXPORT void infraguard_wait_sampler_main(Datum main_arg);
 
 /*
  * Default frequency, chosen by measurement (bench/wait_sampling.sh,
- * docs/notes-waits.md): at 100 Hz with 100 active connections the sampler
+ * docs/measurements.md, "Wait sampler"): at 100 Hz with 100 active connections the sampler
  * used 0.39 % of one core (38.5 us a round) on a loaded 2-core VM, under the
  * 1 % target with room to spare, and 10 ms resolution catches the lock and
  * I/O waits that 1 Hz sampling (pgsentinel) misses.

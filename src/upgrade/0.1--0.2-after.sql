@@ -67,7 +67,7 @@ ON CONFLICT (metric) DO NOTHING;
 /*
  * Alert rules: each metric's hold, clear margin and clear hold, as the
  * registry defines them (0.1 had none: every row gets them).  Why each
- * value is what it is: docs/notes-alerts.md (README "Alert model"), and the
+ * value is what it is: docs/reference.md ("Default alert rules"), and the
  * comments in src/sql/metric_catalog.sql.  In short: pgMonitor's 60 s
  * "for:" for levels that can spike (its disk rule uses 2 min, its load rule
  * 10 min); no hold for metrics that are themselves durations (a query's age

@@ -93,7 +93,7 @@ DROP FUNCTION IF EXISTS infraguard.capacity_forecast(interval);
 DROP FUNCTION IF EXISTS infraguard.table_growth(interval);
 
 /*
- * Alert rules with time and hysteresis (docs/notes-alerts.md): a level must
+ * Alert rules with time and hysteresis (docs/design.md, "Alert model"): a level must
  * hold for "hold" before an alert opens or escalates, and the value must
  * come back past the level by "clear_margin" (in the metric's unit) and
  * stay there for "clear_hold" before the alert lowers or resolves.  The

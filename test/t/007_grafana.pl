@@ -763,7 +763,7 @@ my %generic_only = (
 	'storage\_used\_percent' => 'the fullest file system of Disk used per file system',
 	'disk\_used\_bytes:%' => 'used bytes per file system; Disk used per file system draws them as %',
 	'disk\_total\_bytes:%' => 'file system sizes',
-	# issue 15: no panel of their own yet (docs/notes-logevents.md says what to draw)
+	# issue 15: no panel of their own yet (docs/reference.md, "Not shown yet", says what to draw)
 	'xmin\_horizon\_age' => 'the oldest holder of the xmin horizon, in transaction ids',
 	'deadlocks' => 'deadlocks logged in the last hour',
 	'auth\_failures' => 'refused logins in the last hour',

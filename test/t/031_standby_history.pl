@@ -3,7 +3,7 @@
 # primary"), not "cannot execute UPDATE in a read-only transaction", while
 # the read functions keep working; the worker runs on the standby and starts
 # no collector there.  (The standby's own history in shared memory is not
-# built yet: docs/notes-server.md.)
+# built yet: docs/design.md, "Not yet: a standby's own history".)
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
