@@ -229,7 +229,10 @@ SELECT q.call, pg_temp.sqlstate_of_sql('SELECT * FROM ' || q.call) AS result
 	('infraguard_internal.report_format_value(1e300, ''bytes'')'),
 	('infraguard_internal.report_alert_lanes(''2024-01-02'', ''2024-01-01'')'),
 	('infraguard_internal.report_alert_segments(''2024-01-01'', ''infinity'')'),
-	('infraguard_internal.report_top_queries(''2024-01-01'', ''2024-01-01'')')
+	('infraguard_internal.report_top_queries(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard_internal.report_events(''2024-01-02'', ''2024-01-01'')'),
+	('infraguard_internal.report_log_event_counts(''2024-01-01'', ''2024-01-01'')'),
+	('infraguard_internal.report_wait_profile(''2024-01-01'', ''infinity'')')
   ) q(call);
 -- flat and zero ranges still get an axis
 SELECT string_agg(label, ' ' ORDER BY tick) AS flat_zero FROM infraguard_internal.report_value_ticks(0, 0, '%');
@@ -254,4 +257,52 @@ SELECT position('app_orders' IN t) > 0 AS workload_shown,
   FROM infraguard_internal.report_tables('2001-01-01', '2001-01-02') t;
 SELECT position('infraguard.health' IN t) > 0 AS own_calls_when_asked
   FROM infraguard_internal.report_tables('2001-01-01', '2001-01-02', true) t;
+ROLLBACK;
+
+-- server log events, wait profile and risks: counts per kind of the window
+-- only (lost rows left out), shares of all active samples, the sequence
+-- above the check's warning level, every text escaped
+BEGIN;
+INSERT INTO infraguard.log_event_history (taken_at, server_started, seq, logged_at, kind, sqlstate, level)
+SELECT '2001-01-01 12:00', '2001-01-01', i, '2001-01-01 11:00'::timestamptz + i * interval '1 minute',
+	   CASE WHEN i <= 3 THEN 'deadlock' WHEN i <= 4 THEN '<b>kind</b>' WHEN i <= 5 THEN 'lost' ELSE 'temp_file' END,
+	   '40P01', 'ERROR'
+  FROM generate_series(1, 12) i;
+-- outside the window
+INSERT INTO infraguard.log_event_history (taken_at, server_started, seq, logged_at, kind, sqlstate, level)
+VALUES ('2001-01-03 12:00', '2001-01-01', 100, '2001-01-03 11:00', 'deadlock', '40P01', 'ERROR');
+INSERT INTO infraguard.wait_profile_history VALUES
+	('2001-01-01 12:00', 1, '2001-01-01 11:59', '2001-01-01 12:00', 600, NULL, NULL, NULL, 300),
+	('2001-01-01 12:00', 1, '2001-01-01 11:59', '2001-01-01 12:00', 600, 'CPU', 'CPU', 7, 150),
+	('2001-01-01 12:00', 1, '2001-01-01 11:59', '2001-01-01 12:00', 600, 'CPU', 'CPU', NULL, 30),
+	('2001-01-01 12:00', 1, '2001-01-01 11:59', '2001-01-01 12:00', 600, 'Lock', 'transactionid', 8, 120),
+	('2001-01-03 12:00', 2, '2001-01-03 11:59', '2001-01-03 12:00', 600, NULL, NULL, NULL, 600),
+	('2001-01-03 12:00', 2, '2001-01-03 11:59', '2001-01-03 12:00', 600, 'IO', 'DataFileRead', NULL, 600);
+SELECT * FROM infraguard_internal.report_log_event_counts('2001-01-01', '2001-01-02');
+SELECT * FROM infraguard_internal.report_wait_profile('2001-01-01', '2001-01-02');
+CREATE SEQUENCE fixture."<i>seq</i>" MAXVALUE 100;
+SELECT setval('fixture."<i>seq</i>"', 95);
+CREATE SEQUENCE fixture.roomy_seq MAXVALUE 100;
+SELECT setval('fixture.roomy_seq', 10);
+CREATE TEMP TABLE ev AS SELECT infraguard_internal.report_events('2001-01-01', '2001-01-02') AS html;
+SELECT strpos(html, '<td>deadlock</td><td class="num">3</td>') > 0 AS deadlocks_counted,
+	   strpos(html, '<td>temp_file</td><td class="num">7</td>') > 0 AS temp_files_counted,
+	   strpos(html, '&lt;b&gt;kind&lt;/b&gt;') > 0 AND strpos(html, '<b>kind') = 0 AS kind_escaped,
+	   strpos(html, '>lost<') = 0 AS lost_left_out,
+	   strpos(html, '<td>CPU</td><td>CPU</td><td class="num">180</td><td class="num">60%</td><td class="num">0.3</td>') > 0 AS cpu_share,
+	   strpos(html, '<td>Lock</td><td>transactionid</td><td class="num">120</td><td class="num">40%</td><td class="num">0.2</td>') > 0 AS lock_share,
+	   strpos(html, 'DataFileRead') = 0 AS other_window_left_out,
+	   strpos(html, 'fixture.&quot;&lt;i&gt;seq&lt;/i&gt;&quot;') > 0 AND strpos(html, '<i>seq') = 0 AS sequence_escaped,
+	   strpos(html, 'roomy_seq') = 0 AS roomy_left_out,
+	   strpos(html, '(75%)') > 0 AS level_shown,
+	   strpos(html, 'id="risks"') > 0 AND strpos(html, 'What holds back VACUUM') > 0 AS risks_section
+  FROM ev;
+-- a disabled check lists no sequence, and says so
+SELECT infraguard.disable_threshold('sequence_exhaustion');
+SELECT strpos(t, '<i>seq') = 0 AND strpos(t, '&lt;i&gt;seq') = 0 AS none_listed, strpos(t, '(check or level disabled)') > 0 AS says_disabled
+  FROM infraguard_internal.report_events('2001-01-01', '2001-01-02') t;
+-- report() carries the three sections
+SELECT strpos(r, 'id="log-events"') > 0 AS log_events, strpos(r, 'id="waits"') > 0 AS waits,
+	   strpos(r, 'id="risks"') > 0 AS risks
+  FROM infraguard.report('2001-01-01', '2001-01-02') r;
 ROLLBACK;

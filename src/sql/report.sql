@@ -290,6 +290,90 @@ REVOKE ALL ON FUNCTION infraguard_internal.report_tables(timestamptz, timestampt
 GRANT EXECUTE ON FUNCTION infraguard_internal.report_tables(timestamptz, timestamptz, boolean) TO pg_monitor;
 
 /*
+ * The sections of issue 15 and 13 after the tables: server log events of
+ * the window per kind, where active sessions spent their time (the sampled
+ * wait events), and the risks now: sequences above the sequence_exhaustion
+ * check's warning level and what holds back VACUUM (vacuum_blockers()).
+ * PL/pgSQL: sequences() is created after this file.
+ */
+CREATE OR REPLACE FUNCTION infraguard_internal.report_events(since timestamptz, until timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	ts_format constant text := 'YYYY-MM-DD HH24:MI';
+	max_query_chars constant integer := 200;
+	html text;
+	body_rows jsonb;
+	seq_warning float8;
+BEGIN
+	PERFORM infraguard_internal.report_check_window(since, until);
+	SELECT jsonb_agg(jsonb_build_array(e.kind, e.events, to_char(e.first_at, ts_format), to_char(e.last_at, ts_format))
+			ORDER BY e.ordinality)
+	  INTO body_rows
+	  FROM infraguard_internal.report_log_event_counts(since, until) WITH ORDINALITY e;
+	html := '<section id="log-events"><h2>Server log events</h2>'
+			|| infraguard_internal.html_table(ARRAY['kind', 'events', 'first', 'last'],
+									 body_rows, ARRAY[NULL, 'num', 'num', 'num'],
+									 'No server log event was recorded in this window (log_events() lists them).')
+			|| '</section>';
+
+	SELECT jsonb_agg(jsonb_build_array(w.wait_event_type, w.wait_event, w.samples,
+				infraguard_internal.report_format_value(w.share_pct, '%'),
+				infraguard_internal.report_format_value(w.avg_sessions, 'sessions')) ORDER BY w.ordinality)
+	  INTO body_rows
+	  FROM infraguard_internal.report_wait_profile(since, until) WITH ORDINALITY w
+	 WHERE w.ordinality <= 15;
+	html := html || '<section id="waits"><h2>Where the time goes</h2>'
+			|| infraguard_internal.html_table(ARRAY['wait event type', 'wait event', 'samples', 'share', 'average sessions'],
+									 body_rows, ARRAY[NULL, NULL, 'num', 'num', 'num'],
+									 'No wait-event sample was recorded in this window (the sampler runs when infraguard is preloaded and infraguard.wait_sampling_hz is above 0).')
+			|| '</section>';
+
+	/* the check's own level: a disabled check or level lists nothing */
+	SELECT t.warning INTO seq_warning
+	  FROM infraguard.thresholds t
+	 WHERE t.metric = 'sequence_exhaustion' AND t.enabled;
+	SELECT jsonb_agg(jsonb_build_array(
+				format('%I.%I', q.schema_name, q.sequence_name),
+				CASE WHEN q.table_name IS NOT NULL THEN format('%I.%I.%I', q.table_schema, q.table_name, q.column_name) END,
+				infraguard_internal.report_format_value(q.pct_used, '%'), q.remaining_values::text, q.limit_by, q.fix)
+			ORDER BY q.ordinality)
+	  INTO body_rows
+	  FROM infraguard.sequences() WITH ORDINALITY q
+	 WHERE q.pct_used >= seq_warning AND q.ordinality <= 20;
+	html := html || '<section id="risks"><h2>Risks</h2>'
+			|| '<h3>Sequences above the sequence_exhaustion warning level'
+			|| CASE WHEN seq_warning IS NULL THEN ' (check or level disabled)'
+					ELSE ' (' || infraguard_internal.html_escape(infraguard_internal.report_format_value(seq_warning, '%')) || ')' END
+			|| '</h3>'
+			|| infraguard_internal.html_table(ARRAY['sequence', 'column', 'used', 'values left', 'limit', 'fix (never run by infraguard)'],
+									 body_rows, ARRAY[NULL, NULL, 'num', 'num', NULL, 'sql'],
+									 'No sequence above the level.');
+
+	SELECT jsonb_agg(jsonb_build_array(
+				b.rank, b.kind, b.name, b.dbname, b.xid_age,
+				infraguard_internal.report_format_value(b.age_seconds, 's'),
+				CASE WHEN length(b.query) > max_query_chars THEN left(b.query, max_query_chars) || ' ...' ELSE b.query END,
+				b.action) ORDER BY b.rank)
+	  INTO body_rows
+	  FROM infraguard.vacuum_blockers() b
+	 WHERE b.rank <= 5;
+	html := html || '<h3>What holds back VACUUM</h3>'
+			|| infraguard_internal.html_table(ARRAY['#', 'kind', 'holder', 'database', 'xid age', 'age', 'query', 'action (never run by infraguard)'],
+									 body_rows, ARRAY['num', NULL, NULL, NULL, 'num', 'num', 'sql', 'sql'],
+									 'Nothing holds back the xmin horizon.')
+			|| '</section>';
+	RETURN html;
+END;
+$$;
+COMMENT ON FUNCTION infraguard_internal.report_events(timestamptz, timestamptz) IS
+	'Internal: report()''s server log events, wait profile and risks (sequences above their warning level, vacuum blockers)';
+REVOKE ALL ON FUNCTION infraguard_internal.report_events(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_events(timestamptz, timestamptz) TO pg_monitor;
+
+/*
  * The report.  The window is checked here: at most 400 days, so that no
  * call reads years of history by mistake; each series is downsampled to at
  * most 500 points whatever the window.
@@ -346,6 +430,7 @@ BEGIN
 		|| infraguard_internal.report_health() || E'\n'
 		|| infraguard_internal.report_charts(charts_from, until) || E'\n'
 		|| infraguard_internal.report_tables(since, until, coalesce(include_infraguard, false)) || E'\n'
+		|| infraguard_internal.report_events(since, until) || E'\n'
 		|| '<footer>Times are in ' || infraguard_internal.html_escape(current_setting('TimeZone'))
 		|| '. History, forecasts and alerts are those recorded in database '
 		|| infraguard_internal.html_escape(current_database())

@@ -250,3 +250,68 @@ COMMENT ON FUNCTION infraguard_internal.report_top_queries(timestamptz, timestam
 	'Internal: the statements with the most execution time in a window, for report()''s "Top queries"';
 REVOKE ALL ON FUNCTION infraguard_internal.report_top_queries(timestamptz, timestamptz, boolean, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION infraguard_internal.report_top_queries(timestamptz, timestamptz, boolean, integer) TO pg_monitor;
+
+/*
+ * Server log events logged in a window, per kind (issue 15), from
+ * log_event_history.  Kind 'lost' rows stand for events overwritten in
+ * memory before a snapshot recorded them; they are left out here (their
+ * number is in their excerpt, log_events() shows them).
+ */
+CREATE OR REPLACE FUNCTION infraguard_internal.report_log_event_counts(since timestamptz, until timestamptz)
+RETURNS TABLE (kind text, events bigint, first_at timestamptz, last_at timestamptz)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM infraguard_internal.report_check_window(since, until);
+	RETURN QUERY
+	SELECT e.kind, count(*), min(e.logged_at), max(e.logged_at)
+	  FROM infraguard.log_event_history e
+	 WHERE e.logged_at >= report_log_event_counts.since AND e.logged_at <= report_log_event_counts.until
+	   AND e.kind <> 'lost'
+	 GROUP BY e.kind
+	 ORDER BY count(*) DESC, e.kind;
+END;
+$$;
+COMMENT ON FUNCTION infraguard_internal.report_log_event_counts(timestamptz, timestamptz) IS
+	'Internal: server log events of each kind logged in a window, for report()''s "Server log events"';
+REVOKE ALL ON FUNCTION infraguard_internal.report_log_event_counts(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_log_event_counts(timestamptz, timestamptz) TO pg_monitor;
+
+/*
+ * The wait-event profile of the sampled intervals that ended in a window
+ * (issue 15), from wait_profile_history: samples per wait event, their
+ * share of all active samples, and the average number of sessions in it
+ * (samples per sampling round), as wait_profile() computes them for a
+ * window ending now.
+ */
+CREATE OR REPLACE FUNCTION infraguard_internal.report_wait_profile(since timestamptz, until timestamptz)
+RETURNS TABLE (wait_event_type text, wait_event text, samples bigint, share_pct float8, avg_sessions float8)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM infraguard_internal.report_check_window(since, until);
+	RETURN QUERY
+	WITH w AS (
+		SELECT h.* FROM infraguard.wait_profile_history h
+		 WHERE h.until > report_wait_profile.since AND h.until <= report_wait_profile.until
+	), totals AS (
+		SELECT sum(w.samples) AS samples, sum(w.rounds) AS rounds
+		  FROM w WHERE w.wait_event_type IS NULL
+	)
+	SELECT w.wait_event_type, w.wait_event, sum(w.samples)::bigint,
+		   (100.0 * sum(w.samples) / nullif(max(t.samples), 0))::float8,
+		   (sum(w.samples) / nullif(max(t.rounds), 0))::float8
+	  FROM w CROSS JOIN totals t
+	 WHERE w.wait_event_type IS NOT NULL
+	 GROUP BY w.wait_event_type, w.wait_event
+	 ORDER BY sum(w.samples) DESC, w.wait_event_type, w.wait_event;
+END;
+$$;
+COMMENT ON FUNCTION infraguard_internal.report_wait_profile(timestamptz, timestamptz) IS
+	'Internal: sampled wait events of active sessions in a window, for report()''s "Where the time goes"';
+REVOKE ALL ON FUNCTION infraguard_internal.report_wait_profile(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.report_wait_profile(timestamptz, timestamptz) TO pg_monitor;

@@ -571,6 +571,7 @@ header, section { background: #fff; border: 1px solid #d0d7de; border-radius: 8p
 h1 { font-size: 22px; margin: 0 0 10px; font-weight: 600; }
 h1 .brand { color: #2f6fde; }
 h2 { font-size: 17px; margin: 0 0 12px; font-weight: 600; }
+h3 { font-size: 15px; margin: 14px 0 8px; font-weight: 600; }
 dl.meta { display: grid; grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); gap: 4px 16px; margin: 0; }
 dl.meta dt { color: #57606a; }
 dl.meta dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }

@@ -471,6 +471,29 @@ ok($node->poll_query_until('postgres',
 		"SELECT count(*) > 0 FROM infraguard.latency_history WHERE p95_ms IS NOT NULL AND time > now() - interval '1 minute'"),
 	'fixture: recent latency percentiles');
 
+# server log events and wait samples for the Log events and Wait profile
+# panels: refused logins (a role that does not exist), counted against the
+# server log; a session sleeping, which the sampler sees waiting (Timeout)
+my $log_offset = -s $node->logfile;
+for my $i (1 .. 3)
+{
+	my ($ret) = $node->psql('postgres', 'SELECT 1',
+		connstr => $node->connstr('postgres') . ' user=no_such_role');
+	isnt($ret, 0, "fixture: login $i as a role that does not exist is refused");
+}
+$node->safe_psql('postgres', 'SELECT pg_sleep(3)');
+ok($node->poll_query_until('postgres', q{
+	SELECT count(*) = 3 FROM infraguard.log_event_history
+	 WHERE kind = 'auth_failure' AND username = 'no_such_role'}),
+	'fixture: the three refused logins are recorded');
+ok($node->poll_query_until('postgres', q{
+	SELECT count(*) > 0 FROM infraguard.wait_profile_history
+	 WHERE wait_event_type = 'Timeout' AND wait_event = 'PgSleep'}),
+	'fixture: the sampler saw the sleeping session');
+my $refused_in_log = () = slurp_file($node->logfile, $log_offset)
+  =~ /FATAL:  role "no_such_role" does not exist/g;
+is($refused_in_log, 3, 'the server log has the three refused logins');
+
 # ---------------------------------------------------------------------------
 # Every panel's queries as Grafana runs them, for the last 6 hours
 # ---------------------------------------------------------------------------
@@ -655,10 +678,16 @@ my @hard_coded = map { $_->{title} } grep {
 	  || ($f->{defaults}{custom}{thresholdsStyle}{mode} // 'off') ne 'off'
 } @series_panels;
 is_deeply(\@hard_coded, [], 'no time series has a level written in the JSON');
-# every time series reads the history through metric_series()
+# every time series reads the history through metric_series(), but for
+# counts of recorded events (log events, wait samples): an interval without
+# a row there had none recorded, which a bar left out says
+my %event_panels = ('Log events' => 'log_event_history', 'Wait profile' => 'wait_profile_history');
 my @raw_history = map { $_->{title} } grep {
 	my $p = $_;
-	grep { $_->{rawSql} !~ /infraguard\.metric_series\(/ } @{ $p->{targets} }
+	grep {
+		$_->{rawSql} !~ /infraguard\.metric_series\(/
+		  && !($event_panels{ $p->{title} } && $_->{rawSql} =~ /infraguard\.\Q$event_panels{ $p->{title} }\E\b/)
+	} @{ $p->{targets} }
 } @series_panels;
 is_deeply(\@raw_history, [], 'every time series reads infraguard.metric_series()');
 # a panel of one check's own metric draws that check's levels
@@ -729,6 +758,28 @@ sub panel_rows
 	$node->safe_psql('postgres', "SELECT infraguard.enable_threshold('storage_used_percent')");
 }
 
+# Log events: each bar counts the events logged in its interval: the refused
+# logins add up to the server log's count (other kinds may be there too)
+{
+	my @rows = grep { $_->{metric} eq 'auth_failure' } panel_rows('Log events');
+	my $sum = 0;
+	$sum += $_->{value} foreach @rows;
+	is($sum, $refused_in_log, "Log events: auth_failure bars add up to the server log's refused logins ($refused_in_log)");
+	my @bad = grep { $_->{value} eq '' || $_->{value} <= 0 } panel_rows('Log events');
+	is(scalar @bad, 0, 'Log events: no empty or zero bar (an interval without events has none)');
+}
+# Wait profile: per interval the shares of the wait event types add up to
+# 100 %, and the sleeping session is there as Timeout
+{
+	my @rows = panel_rows('Wait profile');
+	my %total;
+	$total{ $_->{time} } += $_->{value} foreach grep { $_->{value} ne '' } @rows;
+	my @off = grep { abs($total{$_} - 100) > 1e-6 } keys %total;
+	ok(%total && !@off, 'Wait profile: the shares of every interval add up to 100 %')
+	  or diag(join(' ', map { "$_=$total{$_}" } @off));
+	ok((grep { $_->{metric} eq 'Timeout' && $_->{value} > 0 } @rows), 'Wait profile: the sleeping session is drawn as Timeout');
+}
+
 # counters become rates per second between adjacent snapshots (1 commit, 0.5
 # rollback, 10 kB of temporary files a second), and none across the gaps
 # around them
@@ -763,14 +814,9 @@ my %generic_only = (
 	'storage\_used\_percent' => 'the fullest file system of Disk used per file system',
 	'disk\_used\_bytes:%' => 'used bytes per file system; Disk used per file system draws them as %',
 	'disk\_total\_bytes:%' => 'file system sizes',
-	# issue 15: no panel of their own yet (docs/reference.md, "Not shown yet", says what to draw)
-	'xmin\_horizon\_age' => 'the oldest holder of the xmin horizon, in transaction ids',
-	'deadlocks' => 'deadlocks logged in the last hour',
-	'auth\_failures' => 'refused logins in the last hour',
 	'next\_xid' => 'the next transaction id; its rate is xid_forecast()\'s',
 	'database\_deadlocks' => 'the check; "Temporary files, deadlocks and conflicts per second" draws db_deadlocks per database',
 	'temp\_written\_mb' => 'the check; Temporary files written per second draws db_temp_bytes per database',
-	'sequence\_exhaustion' => 'the check (sequences() lists every sequence)',
 	'statements\_evicted' => 'the check (statements_saturation())',
 	'pgss\_dealloc\_total' => 'the cumulative counter statements_evicted is the difference of',
 );

@@ -335,6 +335,12 @@ $node->safe_psql('postgres', q{
 	SELECT infraguard.set_threshold('memory_percent', 0.0001, 0.0002, hold => '0');
 	SELECT count(*) FROM pg_class;
 });
+# two refused logins, which log_event_totals() counts since server start
+for my $i (1 .. 2)
+{
+	my ($ret) = $node->psql('postgres', 'SELECT 1', connstr => $node->connstr('postgres') . ' user=no_such_role');
+	isnt($ret, 0, "login $i as a role that does not exist is refused");
+}
 ok($node->poll_query_until('postgres', q{
 	SELECT count(*) = 2 FROM infraguard.active_alerts
 	 WHERE (metric, level) IN (('storage_used_percent', 'warning'), ('memory_percent', 'critical'))}),
@@ -342,6 +348,17 @@ ok($node->poll_query_until('postgres', q{
 $body = scrape();
 ok(defined $body, 'the exporter answers again');
 parse($body // '');
+
+# log events: a counter per kind, the refused logins as many as the whole
+# server log since start has
+{
+	my $refused = () = slurp_file($node->logfile) =~ /FATAL:  (?:role "[^"]*" does not exist|password authentication failed)/g;
+	is($refused, 2, 'the server log has the two refused logins');
+	is(sample('infraguard_log_events_total', kind => 'auth_failure'), $refused,
+		"infraguard_log_events_total{kind=\"auth_failure\"} = the server log's refused logins ($refused)");
+	my %totals = map { split /\|/ } split /\n/, sql('SELECT kind, total FROM infraguard.log_event_totals()');
+	cmp_ok(scalar @{ $samples{infraguard_log_events_total} || [] }, '==', scalar keys %totals, 'a series per kind of log_event_totals()');
+}
 
 # the critical check fires the shipped rule (the real series, alone)
 my ($mem) = grep { $_->[0]{check} eq 'memory_percent' } @{ $samples{infraguard_health_status} || [] };
@@ -384,7 +401,8 @@ my %expect_type = (
 	infraguard_capacity_warning_eta_seconds => 'gauge',
 	infraguard_capacity_critical_eta_seconds => 'gauge',
 	infraguard_capacity_trusted => 'gauge', infraguard_capacity_history_seconds => 'gauge',
-	infraguard_capacity_fit_r2 => 'gauge');
+	infraguard_capacity_fit_r2 => 'gauge',
+	infraguard_log_events_total => 'counter');
 # (a histogram's samples are <name>_bucket, _sum and _count)
 my @missing = grep {
 	my $n = $_;
