@@ -110,7 +110,7 @@ GRANT EXECUTE ON FUNCTION infraguard_internal.tuple_data_end(float8, "char"[], s
  * under 8 pages are left out: their bloat is noise.  Measured against
  * VACUUM FULL and REINDEX: see test/t/012_bloat_truth.pl and the README.
  */
-CREATE OR REPLACE FUNCTION infraguard.bloat()
+CREATE OR REPLACE FUNCTION infraguard_internal.bloat_estimate(min_table_bytes bigint, include_indexes boolean)
 RETURNS TABLE (schema_name name, object_name name, kind text, table_name name,
 			   size_bytes bigint, size text, estimated_bloat_bytes bigint,
 			   estimated_bloat text, bloat_pct float8)
@@ -188,8 +188,13 @@ AS $$
 				  LEFT JOIN unnest(rw.attnums, rw.null_fracs, rw.avg_widths, rw.n_distincts, rw.fixed_widths)
 							AS w(attnum, null_frac, avg_width, n_distinct, fixed_width) ON w.attnum = a.attnum
 				 WHERE a.attrelid = r.oid AND a.attnum > 0) l
-		 /* relations under 8 pages are left out below: not worth estimating */
-		 WHERE r.main_bytes + r.toast_bytes >= 8 * current_setting('block_size')::numeric
+		 /*
+		  * relations under 8 pages are left out below: not worth estimating;
+		  * nor those under the caller's minimum (health()'s worst table of
+		  * 8 MB estimates only those, not every table)
+		  */
+		 WHERE r.main_bytes + r.toast_bytes >= greatest(8 * current_setting('block_size')::numeric,
+														 coalesce(bloat_estimate.min_table_bytes, 0))
 	), tbl_est AS (
 		SELECT t.*,
 			   CASE WHEN t.live = 0 THEN 0
@@ -267,6 +272,8 @@ AS $$
 		 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
 		   AND n.nspname !~ '^pg_toast'
 		   AND i.indisvalid
+		   /* a constant: the planner runs none of this branch when the caller wants tables only */
+		   AND bloat_estimate.include_indexes
 		   /* indexes under 8 pages (and partitioned ones, without storage) are left out below */
 		   AND ic.relkind = 'i'
 		   AND infraguard.relation_size(ic.oid) >= 8 * current_setting('block_size')::numeric
@@ -328,6 +335,23 @@ AS $$
 				THEN round((100.0 * e.bloat_bytes / nullif(e.size_bytes, 0))::numeric, 1)::float8 END
 	  FROM est e
 	 ORDER BY e.bloat_bytes DESC NULLS LAST, e.nspname, e.relname
+$$;
+COMMENT ON FUNCTION infraguard_internal.bloat_estimate(bigint, boolean) IS
+	'Internal: bloat() restricted to tables of at least min_table_bytes (with their toast), and to tables only unless include_indexes';
+REVOKE ALL ON FUNCTION infraguard_internal.bloat_estimate(bigint, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION infraguard_internal.bloat_estimate(bigint, boolean) TO pg_monitor;
+
+CREATE OR REPLACE FUNCTION infraguard.bloat()
+RETURNS TABLE (schema_name name, object_name name, kind text, table_name name,
+			   size_bytes bigint, size text, estimated_bloat_bytes bigint,
+			   estimated_bloat text, bloat_pct float8)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT b.schema_name, b.object_name, b.kind, b.table_name, b.size_bytes, b.size,
+		   b.estimated_bloat_bytes, b.estimated_bloat, b.bloat_pct
+	  FROM infraguard_internal.bloat_estimate(0, true) WITH ORDINALITY b
+	 ORDER BY b.ordinality
 $$;
 COMMENT ON FUNCTION infraguard.bloat() IS
 	'Estimated table and B-tree index bloat from catalog statistics and file sizes (no scans): what VACUUM FULL or REINDEX would give back';

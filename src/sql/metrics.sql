@@ -371,7 +371,8 @@ BEGIN
 	SELECT b.schema_name, b.object_name, b.bloat_pct, b.estimated_bloat, b.size,
 		   c.reltoastrelid <> 0 AS has_toast
 	  INTO r
-	  FROM infraguard.bloat() b
+	  /* only the tables of 8 MB or more are estimated, not every table and index */
+	  FROM infraguard_internal.bloat_estimate(8 * 1024 * 1024, false) b
 	  JOIN pg_namespace ns ON ns.nspname = b.schema_name
 	  JOIN pg_class c ON c.relnamespace = ns.oid AND c.relname = b.object_name
 	 WHERE b.kind = 'table' AND b.size_bytes >= 8 * 1024 * 1024 AND b.bloat_pct IS NOT NULL
